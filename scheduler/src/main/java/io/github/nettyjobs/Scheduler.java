@@ -1,0 +1,806 @@
+package io.github.nettyjobs;
+
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ImmediateEventExecutor;
+import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.PromiseNotifier;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.util.internal.logging.InternalLogger;
+import io.netty.util.internal.logging.InternalLoggerFactory;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import static io.github.nettyjobs.Checks.checkNotNull;
+import static io.github.nettyjobs.Checks.checkPositiveOrZero;
+import static io.github.nettyjobs.Checks.checkTimeout;
+import static io.github.nettyjobs.Checks.toNanos;
+
+/**
+ * A container of {@link Job jobs} whose whole state lives on one Netty {@link EventLoop}: it is
+ * read and changed only on that loop, without locks. Methods called from other threads hop onto
+ * the loop and return a {@link Future} that completes there; the counts are published to other
+ * threads with release stores.
+ *
+ * <p>At most {@link #limit()} jobs are active at once; further jobs wait, first in first out, in a
+ * pending queue of at most {@link #pendingLimit()} jobs, and a {@code spawn} that finds that queue
+ * full waits for room (backpressure). {@link #close()} cancels everything;
+ * {@link #waitAndClose()} lets the jobs finish first, within a grace period.
+ *
+ * <pre>{@code
+ * Scheduler scheduler = Scheduler.create(channel.eventLoop());
+ * scheduler.spawn(() -> sendReport(channel))          // a task returning a Netty Future
+ *          .addListener(spawned -> log(spawned.getNow().name()));
+ * ...
+ * scheduler.waitAndClose(Duration.ofSeconds(10));
+ * }</pre>
+ */
+public final class Scheduler implements Iterable<Job<?>> {
+
+    private static final InternalLogger logger = InternalLoggerFactory.getInstance(Scheduler.class);
+
+    static final String CLOSED_MESSAGE = "Scheduling a new job after closing";
+
+    private static final int ST_OPEN = 0;
+    private static final int ST_CLOSING = 1;
+    private static final int ST_CLOSED = 2;
+
+    private static final VarHandle STATE;
+    private static final VarHandle ACTIVE_COUNT;
+    private static final VarHandle PENDING_COUNT;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            STATE = lookup.findVarHandle(Scheduler.class, "state", int.class);
+            ACTIVE_COUNT = lookup.findVarHandle(Scheduler.class, "activeCount", int.class);
+            PENDING_COUNT = lookup.findVarHandle(Scheduler.class, "pendingCount", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final EventLoop loop;
+    private final int limit;
+    private final int pendingLimit;
+    private final Duration closeTimeout;
+    private final long closeTimeoutNanos;
+    private final Duration waitTimeout;
+    private final ExceptionHandler exceptionHandler;
+    private final boolean debug;
+
+    // Published: written only on the loop with release stores, readable anywhere.
+    private int state;
+    private int activeCount;
+    private int pendingCount;
+
+    // Confined to the loop.
+    private final LinkedQueue<DefaultJob<?>> active = new LinkedQueue<>();
+    private final LinkedQueue<DefaultJob<?>> pending = new LinkedQueue<>();
+    /** Spawns waiting for room in the pending queue; not jobs of the scheduler yet. */
+    private final LinkedQueue<DefaultJob<?>> waiting = new LinkedQueue<>();
+    private final LinkedQueue<ShieldedFuture<?>> shields = new LinkedQueue<>();
+    private long jobSequence;
+    /** Failure reports put off by one loop turn (see DefaultJob#notifyEnded); still work of the scheduler. */
+    private int deferredReports;
+    private boolean draining;
+    private boolean closeStarting;
+    private Promise<Void> closeFuture;
+    private ScheduledFuture<?> closeTimer;
+    private IdleWaiter idleWaiters;
+
+    private Scheduler(EventLoop loop, Builder config) {
+        this.loop = loop;
+        this.limit = config.limit;
+        this.pendingLimit = config.pendingLimit;
+        this.closeTimeout = config.closeTimeout;
+        this.closeTimeoutNanos = toNanos(config.closeTimeout);
+        this.waitTimeout = config.waitTimeout;
+        this.exceptionHandler = config.exceptionHandler;
+        this.debug = config.debug;
+    }
+
+    /**
+     * A scheduler on {@code loop} with aiojobs' defaults: limit 100, pending limit 10 000, close
+     * timeout 100 ms, wait timeout 60 s, the default exception handler.
+     *
+     * @throws NullPointerException if {@code loop} is {@code null}
+     */
+    public static Scheduler create(EventLoop loop) {
+        return builder().build(loop);
+    }
+
+    /** A new builder with aiojobs' defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    // ---- configuration and counts: any thread ----
+
+    /** The concurrency limit; {@code 0} means unlimited. */
+    public int limit() {
+        return limit;
+    }
+
+    /** The pending-queue limit; {@code 0} means unlimited. */
+    public int pendingLimit() {
+        return pendingLimit;
+    }
+
+    /** How long {@link #close()} waits for each cancelled job; {@code null} means without limit. */
+    public Duration closeTimeout() {
+        return closeTimeout;
+    }
+
+    /** The grace period of {@link #waitAndClose()}; {@code null} means without limit. */
+    public Duration waitTimeout() {
+        return waitTimeout;
+    }
+
+    /** The configured exception handler, or {@code null} when the default one (logging at WARN) is used. */
+    public ExceptionHandler exceptionHandler() {
+        return exceptionHandler;
+    }
+
+    /** The event loop that owns this scheduler's state. */
+    public EventLoop executor() {
+        return loop;
+    }
+
+    /** The number of jobs held, active and pending. */
+    public int size() {
+        return activeCount() + pendingCount();
+    }
+
+    /** The number of active jobs. */
+    public int activeCount() {
+        return (int) ACTIVE_COUNT.getAcquire(this);
+    }
+
+    /** The number of pending jobs. */
+    public int pendingCount() {
+        return (int) PENDING_COUNT.getAcquire(this);
+    }
+
+    /** Whether {@link #close()} has been called (directly or by {@link #waitAndClose()}). */
+    public boolean isClosed() {
+        return (int) STATE.getAcquire(this) != ST_OPEN;
+    }
+
+    long closeTimeoutNanos() {
+        return closeTimeoutNanos;
+    }
+
+    // ---- introspection: the loop only ----
+
+    /**
+     * The jobs held, active ones first in start order, then pending ones in queue order; a
+     * snapshot, so the scheduler may change while it is walked.
+     *
+     * @throws IllegalStateException if called outside the scheduler's event loop
+     */
+    @Override
+    public Iterator<Job<?>> iterator() {
+        return jobs("iterator()").iterator();
+    }
+
+    /**
+     * Whether {@code job} is an active or pending job of this scheduler.
+     *
+     * @throws IllegalStateException if called outside the scheduler's event loop
+     */
+    public boolean contains(Object job) {
+        checkInEventLoop("contains()");
+        if (!(job instanceof DefaultJob<?>)) {
+            return false;
+        }
+        DefaultJob<?> candidate = (DefaultJob<?>) job;
+        int jobState = candidate.state();
+        return candidate.scheduler == this && (jobState == DefaultJob.ST_ACTIVE || jobState == DefaultJob.ST_PENDING);
+    }
+
+    /**
+     * An immutable snapshot of the jobs held, active ones first, then pending ones in queue order.
+     *
+     * @throws IllegalStateException if called outside the scheduler's event loop
+     */
+    public List<Job<?>> jobs() {
+        return jobs("jobs()");
+    }
+
+    private List<Job<?>> jobs(String method) {
+        checkInEventLoop(method);
+        Job<?>[] snapshot = new Job<?>[active.size() + pending.size()];
+        int i = 0;
+        for (DefaultJob<?> job = active.peekFirst(); job != null; job = job.next()) {
+            snapshot[i++] = job;
+        }
+        for (DefaultJob<?> job = pending.peekFirst(); job != null; job = job.next()) {
+            snapshot[i++] = job;
+        }
+        return List.of(snapshot);
+    }
+
+    private void checkInEventLoop(String method) {
+        if (!loop.inEventLoop()) {
+            throw new IllegalStateException("Scheduler." + method + " must be called from the scheduler's event loop "
+                    + loop + ", not from " + Thread.currentThread().getName());
+        }
+    }
+
+    // ---- spawn ----
+
+    /**
+     * Spawns a job under a default name.
+     *
+     * @see #spawn(String, Callable)
+     */
+    public <T> Future<Job<T>> spawn(Callable<? extends Future<T>> task) {
+        return spawn0(null, checkNotNull(task, "task"));
+    }
+
+    /**
+     * Spawns a job that calls {@code task} on the event loop when it starts; the future the task
+     * returns is the job's. Returns at once, from any thread, with a future that completes on the
+     * loop with the job once it is admitted:
+     * <ul>
+     *   <li>with a free slot under the limit, the job starts now (on the loop: inside this call);</li>
+     *   <li>else, with room in the pending queue, it is queued and starts, first in first out, when
+     *       an active job ends;</li>
+     *   <li>else the returned future stays incomplete until the queue has room (backpressure);
+     *       cancelling it withdraws the spawn and the task is never called;</li>
+     *   <li>after {@link #close()}, or when the loop is shut down, the future fails with a
+     *       {@link RejectedExecutionException}.</li>
+     * </ul>
+     * A task that throws or returns {@code null} fails its job.
+     *
+     * @throws NullPointerException if {@code name} or {@code task} is {@code null}
+     */
+    public <T> Future<Job<T>> spawn(String name, Callable<? extends Future<T>> task) {
+        return spawn0(checkNotNull(name, "name"), checkNotNull(task, "task"));
+    }
+
+    private <T> Future<Job<T>> spawn0(String name, Callable<? extends Future<T>> task) {
+        DefaultJob<T> job = new DefaultJob<>(this, name, task, debug ? new SpawnTrace() : null);
+        if (loop.inEventLoop()) {
+            admit(job, false);
+            return job;
+        }
+        if (loop.isShuttingDown()) {
+            return loopShutDown();
+        }
+        try {
+            loop.execute(job);
+        } catch (RejectedExecutionException e) {
+            return loopShutDown();
+        }
+        return job;
+    }
+
+    private static <V> Future<V> loopShutDown() {
+        return ImmediateEventExecutor.INSTANCE.newFailedFuture(
+                new RejectedExecutionException("The scheduler's event loop is shut down"));
+    }
+
+    /**
+     * Takes a spawned job in, on the loop.
+     *
+     * @param published whether another thread holds the spawn future (and so may have cancelled it)
+     */
+    void admit(DefaultJob<?> job, boolean published) {
+        assert loop.inEventLoop();
+        if (state != ST_OPEN) {
+            job.discard();
+            job.tryFailure(new RejectedExecutionException(CLOSED_MESSAGE));
+            return;
+        }
+        boolean startNow = waiting.isEmpty() && pending.isEmpty() && hasFreeSlot();
+        if (startNow || waiting.isEmpty() && pendingHasRoom()) {
+            if (published && !job.setUncancellable()) {
+                job.discard(); // withdrawn before it arrived
+                return;
+            }
+            job.sequence = ++jobSequence;
+            if (startNow) {
+                start(job);
+            } else {
+                enqueuePending(job);
+            }
+            job.completeSpawn();
+            if (!startNow) {
+                drain(); // the queue may be behind a slot that freed while the job travelled
+            }
+        } else if (published && job.isCancelled()) {
+            job.discard();
+        } else {
+            job.setState(DefaultJob.ST_WAITING);
+            waiting.addLast(job);
+        }
+    }
+
+    private boolean hasFreeSlot() {
+        return limit == 0 || active.size() < limit;
+    }
+
+    private boolean pendingHasRoom() {
+        return pendingLimit == 0 || pending.size() < pendingLimit;
+    }
+
+    private void start(DefaultJob<?> job) {
+        job.setState(DefaultJob.ST_ACTIVE);
+        active.addLast(job);
+        ACTIVE_COUNT.setRelease(this, active.size());
+        job.start();
+    }
+
+    private void enqueuePending(DefaultJob<?> job) {
+        job.setState(DefaultJob.ST_PENDING);
+        pending.addLast(job);
+        PENDING_COUNT.setRelease(this, pending.size());
+    }
+
+    /**
+     * Starts pending jobs while there are free slots and moves waiting spawns into the pending
+     * queue while it has room. A loop rather than recursion: a job that ends inside its start calls
+     * back here and returns at once, so a million synchronously completing jobs use no stack.
+     */
+    private void drain() {
+        if (draining) {
+            return;
+        }
+        draining = true;
+        try {
+            while (state == ST_OPEN) {
+                DefaultJob<?> job;
+                if (hasFreeSlot() && (job = pending.pollFirst()) != null) {
+                    PENDING_COUNT.setRelease(this, pending.size());
+                    start(job);
+                } else if (pendingHasRoom() && (job = waiting.pollFirst()) != null) {
+                    if (!job.setUncancellable()) {
+                        job.discard(); // cancelled; its withdrawal is still on the way
+                        continue;
+                    }
+                    job.sequence = ++jobSequence;
+                    enqueuePending(job);
+                    job.completeSpawn();
+                } else {
+                    break;
+                }
+            }
+        } finally {
+            draining = false;
+        }
+    }
+
+    /** A cancelled spawn leaves the waiting queue. */
+    void withdraw(DefaultJob<?> job) {
+        if (job.state() != DefaultJob.ST_WAITING) {
+            return;
+        }
+        waiting.remove(job);
+        job.discard();
+        afterRelease();
+    }
+
+    /** A job ends: it leaves its queue, the next ones start, then its outcome is handed out. */
+    void jobEnded(DefaultJob<?> job, Throwable failure, boolean cancelled, boolean abandoned) {
+        int jobState = job.state();
+        if (jobState == DefaultJob.ST_ACTIVE) {
+            active.remove(job);
+            ACTIVE_COUNT.setRelease(this, active.size());
+        } else if (jobState == DefaultJob.ST_PENDING) {
+            pending.remove(job);
+            PENDING_COUNT.setRelease(this, pending.size());
+        } else {
+            return;
+        }
+        job.markEnded(failure, cancelled, abandoned);
+        if (state == ST_OPEN && !(pending.isEmpty() && waiting.isEmpty())) {
+            drain();
+        }
+        job.notifyEnded();
+        afterRelease();
+    }
+
+    /** Job close: a pending job is dropped, an active one cancelled. */
+    void closeJob(DefaultJob<?> job) {
+        int jobState = job.state();
+        if (jobState == DefaultJob.ST_PENDING) {
+            jobEnded(job, null, true, false);
+        } else if (jobState == DefaultJob.ST_ACTIVE) {
+            job.requestCancel();
+        }
+    }
+
+    /** A job outlived its close timeout: it counts as closed whatever its future does later. */
+    void abandon(DefaultJob<?> job) {
+        jobEnded(job, null, true, true);
+    }
+
+    private void afterRelease() {
+        if (state == ST_CLOSING) {
+            maybeFinishClose();
+        } else if (idleWaiters != null && isIdle()) {
+            wakeIdleWaiters();
+        }
+    }
+
+    private boolean isIdle() {
+        return active.isEmpty() && pending.isEmpty() && waiting.isEmpty() && shields.isEmpty() && deferredReports == 0;
+    }
+
+    void reportDeferred() {
+        deferredReports++;
+    }
+
+    void deferredReportDone() {
+        deferredReports--;
+        afterRelease();
+    }
+
+    // ---- shield ----
+
+    /**
+     * Returns a future that completes as {@code future} does, while cancelling the returned future
+     * never cancels {@code future}. Until {@code future} is done the scheduler tracks it:
+     * {@link #waitAndClose()} waits for it, {@link #close()} cancels it and waits up to the close
+     * timeout. A future shielded after close is not tracked.
+     *
+     * @throws NullPointerException if {@code future} is {@code null}
+     */
+    public <T> Future<T> shield(Future<T> future) {
+        checkNotNull(future, "future");
+        if (future.isDone()) {
+            return future; // nothing to track, and cancelling a done future is a no-op
+        }
+        ShieldedFuture<T> shielded = new ShieldedFuture<>(this, future);
+        if (loop.inEventLoop()) {
+            shielded.register();
+            return shielded;
+        }
+        try {
+            loop.execute(shielded);
+            return shielded;
+        } catch (RejectedExecutionException loopShutDown) {
+            // Nothing can track it any more; still honour "completes as future does".
+            Promise<T> detached = ImmediateEventExecutor.INSTANCE.newPromise();
+            future.addListener(new PromiseNotifier<>(detached));
+            return detached;
+        }
+    }
+
+    /** Starts tracking a shielded future; false once the scheduler is closed. */
+    boolean track(ShieldedFuture<?> shielded) {
+        if (state != ST_OPEN) {
+            return false;
+        }
+        shields.addLast(shielded);
+        return true;
+    }
+
+    void untrack(ShieldedFuture<?> shielded) {
+        shields.remove(shielded);
+        afterRelease();
+    }
+
+    // ---- close ----
+
+    /**
+     * Closes the scheduler: later spawns fail, spawns waiting for room fail, pending jobs are
+     * dropped (their tasks never called), and every active job's future and every shielded future is
+     * cancelled. Completes on the loop when each has ended or the close timeout has passed; a job
+     * that outlives it is reported to the exception handler as {@code "Job closing timed out"} and
+     * counts as closed. A second call returns a future that completes with the first. Never fails.
+     */
+    public Future<Void> close() {
+        if (loop.inEventLoop()) {
+            return close0();
+        }
+        Promise<Void> promise = loop.newPromise();
+        if (!runOnLoop(() -> close0().addListener(new PromiseNotifier<>(promise)), null)) {
+            return ImmediateEventExecutor.INSTANCE.newSucceededFuture(null);
+        }
+        return promise;
+    }
+
+    private Future<Void> close0() {
+        if (closeFuture != null) {
+            return closeFuture;
+        }
+        Promise<Void> closed = loop.newPromise();
+        closed.setUncancellable();
+        closeFuture = closed;
+        STATE.setRelease(this, ST_CLOSING);
+        closeStarting = true;
+        try {
+            for (DefaultJob<?> spawn; (spawn = waiting.pollFirst()) != null; ) {
+                spawn.discard();
+                spawn.tryFailure(new RejectedExecutionException(CLOSED_MESSAGE));
+            }
+            for (DefaultJob<?> job; (job = pending.peekFirst()) != null; ) {
+                jobEnded(job, null, true, false);
+            }
+            // Cancelling runs listeners that may end other jobs, so walk a snapshot.
+            for (DefaultJob<?> job : active.toArray(DefaultJob<?>[]::new)) {
+                if (job.state() == DefaultJob.ST_ACTIVE) {
+                    job.requestCancel();
+                }
+            }
+            for (ShieldedFuture<?> shielded : shields.toArray(ShieldedFuture<?>[]::new)) {
+                shielded.cancelInner();
+            }
+        } finally {
+            closeStarting = false;
+        }
+        IdleWaiter waiters = idleWaiters;
+        idleWaiters = null;
+        for (; waiters != null; waiters = waiters.next) {
+            waiters.cancelTimer();
+            closed.addListener(new PromiseNotifier<>(waiters.promise));
+        }
+        if (!maybeFinishClose() && closeTimeoutNanos != Checks.NO_LIMIT) {
+            closeTimer = loop.schedule(this::closeTimedOut, closeTimeoutNanos, TimeUnit.NANOSECONDS);
+        }
+        return closed;
+    }
+
+    private boolean maybeFinishClose() {
+        if (state == ST_CLOSED) {
+            return true;
+        }
+        if (closeStarting || !active.isEmpty() || !shields.isEmpty() || deferredReports != 0) {
+            return false;
+        }
+        STATE.setRelease(this, ST_CLOSED);
+        ScheduledFuture<?> timer = closeTimer;
+        if (timer != null) {
+            closeTimer = null;
+            timer.cancel(false);
+        }
+        closeFuture.setSuccess(null);
+        return true;
+    }
+
+    private void closeTimedOut() {
+        closeTimer = null;
+        if (state != ST_CLOSING) {
+            return;
+        }
+        closeStarting = true; // finish once, below, after every straggler is reported
+        try {
+            for (DefaultJob<?> job : active.toArray(DefaultJob<?>[]::new)) {
+                if (job.state() == DefaultJob.ST_ACTIVE) {
+                    reportCloseTimeout(job);
+                    abandon(job);
+                }
+            }
+            for (ShieldedFuture<?> shielded; (shielded = shields.pollFirst()) != null; ) {
+                shielded.untracked();
+                callExceptionHandler(new ExceptionContext("Shielded future closing timed out", null,
+                        new TimeoutException("a shielded future did not end within the close timeout"), null));
+            }
+        } finally {
+            closeStarting = false;
+        }
+        maybeFinishClose();
+    }
+
+    /**
+     * Waits, within the {@linkplain #waitTimeout() wait timeout}, until no job, pending job,
+     * shielded future or waiting spawn is left, then {@linkplain #close() closes}.
+     *
+     * @see #waitAndClose(Duration)
+     */
+    public Future<Void> waitAndClose() {
+        return waitAndClose(waitTimeout);
+    }
+
+    /**
+     * Waits until no job, pending job, shielded future or waiting spawn is left (jobs spawned
+     * meanwhile included) or {@code timeout} passes, then {@linkplain #close() closes}; completes
+     * when that close does. Job failures during the wait go to the exception handler. Never fails.
+     *
+     * @param timeout the grace period; {@code null} waits without limit
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     */
+    public Future<Void> waitAndClose(Duration timeout) {
+        long nanos = toNanos(checkTimeout(timeout, "timeout"));
+        if (loop.inEventLoop()) {
+            return waitAndClose0(nanos);
+        }
+        Promise<Void> promise = loop.newPromise();
+        if (!runOnLoop(() -> waitAndClose0(nanos).addListener(new PromiseNotifier<>(promise)), null)) {
+            return ImmediateEventExecutor.INSTANCE.newSucceededFuture(null);
+        }
+        return promise;
+    }
+
+    private Future<Void> waitAndClose0(long timeoutNanos) {
+        if (state != ST_OPEN || isIdle()) {
+            return close0();
+        }
+        IdleWaiter waiter = new IdleWaiter(this, loop.newPromise());
+        waiter.next = idleWaiters;
+        idleWaiters = waiter;
+        if (timeoutNanos != Checks.NO_LIMIT) {
+            waiter.scheduleTimeout(timeoutNanos);
+        }
+        return waiter.promise;
+    }
+
+    private void wakeIdleWaiters() {
+        IdleWaiter waiters = idleWaiters;
+        idleWaiters = null;
+        Future<Void> closed = close0();
+        for (; waiters != null; waiters = waiters.next) {
+            waiters.cancelTimer();
+            closed.addListener(new PromiseNotifier<>(waiters.promise));
+        }
+    }
+
+    /** A waitAndClose grace period ran out. */
+    void idleWaitTimedOut(IdleWaiter waiter) {
+        IdleWaiter previous = null;
+        for (IdleWaiter w = idleWaiters; w != null; previous = w, w = w.next) {
+            if (w == waiter) {
+                if (previous == null) {
+                    idleWaiters = w.next;
+                } else {
+                    previous.next = w.next;
+                }
+                close0().addListener(new PromiseNotifier<>(waiter.promise));
+                return;
+            }
+        }
+    }
+
+    // ---- exception handling ----
+
+    /**
+     * Calls the exception handler (the default one logs at WARN); a handler that throws is logged
+     * and ignored.
+     *
+     * @throws NullPointerException if {@code context} is {@code null}
+     */
+    public void callExceptionHandler(ExceptionContext context) {
+        checkNotNull(context, "context");
+        ExceptionHandler handler = exceptionHandler != null ? exceptionHandler : DefaultExceptionHandler.INSTANCE;
+        try {
+            handler.handle(this, context);
+        } catch (Throwable t) {
+            if (logger.isWarnEnabled()) {
+                logger.warn("The exception handler of {} threw while handling \"{}\"; ignored", this, context.message(), t);
+            }
+        }
+    }
+
+    void reportFailure(DefaultJob<?> job, Throwable failure) {
+        callExceptionHandler(new ExceptionContext("Job processing failed", job, failure, job.spawnTrace));
+    }
+
+    void reportCloseTimeout(DefaultJob<?> job) {
+        callExceptionHandler(new ExceptionContext("Job closing timed out", job, JobWaiter.closeTimedOut(job), job.spawnTrace));
+    }
+
+    // ---- plumbing ----
+
+    /**
+     * Runs {@code task} on the loop; if the loop refuses it (shut down), fails {@code onReject}
+     * when given. Returns whether the loop took the task.
+     */
+    boolean runOnLoop(Runnable task, Promise<?> onReject) {
+        try {
+            loop.execute(task);
+            return true;
+        } catch (RejectedExecutionException e) {
+            if (onReject != null) {
+                onReject.tryFailure(e);
+            }
+            return false;
+        }
+    }
+
+    /** Names the scheduler and the counts that matter; contains {@code closed} once closed. */
+    @Override
+    public String toString() {
+        int active = activeCount();
+        int pending = pendingCount();
+        return "Scheduler{jobs=" + (active + pending) + ", active=" + active + ", pending=" + pending
+                + ", limit=" + limit + (isClosed() ? ", closed}" : "}");
+    }
+
+    /**
+     * Reusable configuration for {@link Scheduler}s; not thread-safe, each {@link #build(EventLoop)}
+     * takes a snapshot of it. The defaults are aiojobs'.
+     */
+    public static final class Builder {
+
+        private int limit = 100;
+        private int pendingLimit = 10_000;
+        private Duration closeTimeout = Duration.ofMillis(100);
+        private Duration waitTimeout = Duration.ofSeconds(60);
+        private ExceptionHandler exceptionHandler;
+        private boolean debug = Boolean.getBoolean("nettyjobs.debug");
+
+        Builder() {
+        }
+
+        /**
+         * The concurrency limit, default 100; {@code 0} means unlimited.
+         *
+         * @throws IllegalArgumentException if negative
+         */
+        public Builder limit(int limit) {
+            this.limit = checkPositiveOrZero(limit, "limit");
+            return this;
+        }
+
+        /**
+         * The pending-queue limit, default 10 000; {@code 0} means unlimited.
+         *
+         * @throws IllegalArgumentException if negative
+         */
+        public Builder pendingLimit(int pendingLimit) {
+            this.pendingLimit = checkPositiveOrZero(pendingLimit, "pendingLimit");
+            return this;
+        }
+
+        /**
+         * How long closing waits for a cancelled job, default 100 ms; {@code null} waits without limit.
+         *
+         * @throws IllegalArgumentException if negative
+         */
+        public Builder closeTimeout(Duration closeTimeout) {
+            this.closeTimeout = checkTimeout(closeTimeout, "closeTimeout");
+            return this;
+        }
+
+        /**
+         * The grace period of {@link Scheduler#waitAndClose()}, default 60 s; {@code null} means no limit.
+         *
+         * @throws IllegalArgumentException if negative
+         */
+        public Builder waitTimeout(Duration waitTimeout) {
+            this.waitTimeout = checkTimeout(waitTimeout, "waitTimeout");
+            return this;
+        }
+
+        /** The handler of unawaited failures and close timeouts; {@code null} selects the default, which logs. */
+        public Builder exceptionHandler(ExceptionHandler exceptionHandler) {
+            this.exceptionHandler = exceptionHandler;
+            return this;
+        }
+
+        /**
+         * Whether to capture the stack at every spawn for failure reports (costly); the default comes
+         * from the system property {@code nettyjobs.debug}.
+         */
+        public Builder debug(boolean debug) {
+            this.debug = debug;
+            return this;
+        }
+
+        /**
+         * A new scheduler on {@code loop} with this configuration.
+         *
+         * @throws NullPointerException if {@code loop} is {@code null}
+         */
+        public Scheduler build(EventLoop loop) {
+            return new Scheduler(checkNotNull(loop, "loop"), this);
+        }
+
+        @Override
+        public String toString() {
+            return "Scheduler.Builder{limit=" + limit + ", pendingLimit=" + pendingLimit + ", closeTimeout=" + closeTimeout
+                    + ", waitTimeout=" + waitTimeout + ", debug=" + debug + '}';
+        }
+    }
+}

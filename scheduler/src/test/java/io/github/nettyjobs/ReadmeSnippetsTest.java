@@ -1,0 +1,173 @@
+package io.github.nettyjobs;
+
+import io.netty.channel.DefaultEventLoopGroup;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static java.util.concurrent.TimeUnit.MILLISECONDS;
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Runs the README's code and checks that the README shows exactly this code: each region between
+ * {@code // tag::NAME[]} and {@code // end::NAME[]} below must stand, de-indented, in the README.
+ */
+@Timeout(30)
+class ReadmeSnippetsTest {
+
+    private static final Path README = Path.of("..", "README.md");
+    private static final Path SOURCE = Path.of("src", "test", "java", "io", "github", "nettyjobs", "ReadmeSnippetsTest.java");
+
+    private static EventLoopGroup group;
+    private static EventLoop loop;
+
+    @BeforeAll
+    static void startLoop() {
+        group = new DefaultEventLoopGroup(1);
+        loop = group.next();
+    }
+
+    @AfterAll
+    static void stopLoop() {
+        group.shutdownGracefully(0, 0, SECONDS).syncUninterruptibly();
+    }
+
+    @Test
+    void readme_showsEveryTaggedSnippetVerbatim() throws IOException {
+        String readme = Files.readString(README);
+        String source = Files.readString(SOURCE);
+        Matcher tags = Pattern.compile("(?m)^( *)// tag::([a-z-]+)\\[]\\n(.*?)^ *// end::\\2\\[]", Pattern.DOTALL).matcher(source);
+        List<String> names = new ArrayList<>();
+        while (tags.find()) {
+            String snippet = dedent(tags.group(3), tags.group(1).length());
+            names.add(tags.group(2));
+            assertTrue(readme.contains("```java\n" + snippet + "```"),
+                    () -> "README.md must show the snippet '" + tags.group(2) + "' exactly as:\n" + snippet);
+        }
+        assertEquals(List.of("quickstart", "spawn-join", "limits", "handler", "shield"), names);
+    }
+
+    private static String dedent(String block, int indent) {
+        StringBuilder out = new StringBuilder();
+        for (String line : block.split("\n", -1)) {
+            if (!line.isEmpty()) {
+                out.append(line.length() >= indent ? line.substring(indent) : line.strip()).append('\n');
+            } else if (out.length() > 0) {
+                out.append('\n');
+            }
+        }
+        return out.toString().replaceAll("\n+$", "\n");
+    }
+
+    @Test
+    void quickstart_waitsForJobsThenCloses() throws Exception {
+        AtomicInteger done = new AtomicInteger();
+        // tag::quickstart[]
+        Scheduler scheduler = Scheduler.create(loop);
+        for (int i = 0; i < 100; i++) {
+            long delay = i;
+            // A job is a task, called on the scheduler's loop, that returns a Netty Future.
+            scheduler.spawn(() -> loop.schedule(() -> done.incrementAndGet(), delay, MILLISECONDS));
+        }
+        // Not every job has finished yet: let them finish (within a grace period), then close.
+        scheduler.waitAndClose(Duration.ofSeconds(5)).sync();
+        // end::quickstart[]
+        assertEquals(100, done.get());
+        assertTrue(scheduler.isClosed());
+        assertEquals(0, scheduler.size());
+    }
+
+    @Test
+    void spawnJoin_givesResultAndCancellation() throws Exception {
+        Scheduler scheduler = Scheduler.create(loop);
+        // tag::spawn-join[]
+        // spawn() completes once the job is admitted (at once here: the scheduler has room).
+        Job<String> job = scheduler.spawn("greeting", () -> loop.newSucceededFuture("hello")).get(5, SECONDS);
+        String greeting = job.join().get(5, SECONDS);          // "hello"
+
+        // A job that never ends by itself: closing it cancels its future.
+        Promise<Void> forever = loop.newPromise();
+        Job<Void> stuck = scheduler.<Void>spawn(() -> forever).get(5, SECONDS);
+        stuck.close().sync();                                  // stuck.isClosed(), forever.isCancelled()
+        // end::spawn-join[]
+        assertEquals("hello", greeting);
+        assertEquals("greeting", job.name());
+        assertTrue(stuck.isClosed());
+        assertTrue(forever.isCancelled());
+        scheduler.close().sync();
+    }
+
+    @Test
+    void limits_queueThenWaitForRoom() throws Exception {
+        // tag::limits[]
+        Scheduler scheduler = Scheduler.builder()
+                .limit(2)                              // at most 2 active jobs
+                .pendingLimit(1)                       // 1 more waits in the pending queue
+                .closeTimeout(Duration.ofMillis(500))  // how long close() waits per cancelled job
+                .build(loop);
+        List<Promise<String>> work = List.of(loop.newPromise(), loop.newPromise(), loop.newPromise(), loop.newPromise());
+        List<Future<Job<String>>> spawned = new ArrayList<>();
+        for (Promise<String> promise : work) {
+            spawned.add(scheduler.spawn(() -> promise));
+        }
+        // Two jobs are active, one is pending; the fourth spawn waits for room (backpressure).
+        // end::limits[]
+        spawned.get(2).sync();
+        assertEquals(2, scheduler.activeCount());
+        assertEquals(1, scheduler.pendingCount());
+        assertFalse(spawned.get(3).isDone());
+        work.get(0).setSuccess("first"); // frees a slot: the pending job starts, the waiting spawn is admitted
+        assertTrue(spawned.get(3).await(5, SECONDS));
+        assertTrue(spawned.get(3).getNow().isPending());
+        scheduler.close().sync();
+    }
+
+    @Test
+    void handler_receivesUnawaitedFailures() throws Exception {
+        List<String> reports = new CopyOnWriteArrayList<>();
+        // tag::handler[]
+        Scheduler scheduler = Scheduler.builder()
+                .exceptionHandler((s, context) -> reports.add(context.message() + ": " + context.exception().getMessage()))
+                .build(loop);
+        // Nobody joins this job, so its failure goes to the handler: "Job processing failed: boom".
+        scheduler.spawn(() -> loop.newFailedFuture(new IllegalStateException("boom")));
+        // end::handler[]
+        scheduler.waitAndClose().sync();
+        assertEquals(List.of("Job processing failed: boom"), reports);
+    }
+
+    @Test
+    void shield_survivesCancellationButNotClose() throws Exception {
+        Scheduler scheduler = Scheduler.create(loop);
+        Promise<String> important = loop.newPromise();
+        // tag::shield[]
+        Future<String> shielded = scheduler.shield(important);
+        shielded.cancel(false);            // the caller gives up waiting...
+        // ...but `important` goes on, and waitAndClose() waits for it before closing.
+        Future<Void> closed = scheduler.waitAndClose();
+        // end::shield[]
+        assertFalse(important.isDone());
+        assertFalse(closed.await(50, MILLISECONDS));
+        important.setSuccess("done");
+        assertTrue(closed.await(5, SECONDS));
+    }
+}
