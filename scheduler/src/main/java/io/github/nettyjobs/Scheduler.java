@@ -459,7 +459,9 @@ public final class Scheduler implements Iterable<Job<?>> {
     public <T> Future<T> shield(Future<T> future) {
         checkNotNull(future, "future");
         if (future.isDone()) {
-            return future; // nothing to track, and cancelling a done future is a no-op
+            // Nothing to track, and cancelling a done future is a no-op; off the loop, a copy bound
+            // to the loop keeps the promise that the returned future notifies there.
+            return loop.inEventLoop() ? future : doneCopy(future);
         }
         ShieldedFuture<T> shielded = new ShieldedFuture<>(this, future);
         if (loop.inEventLoop()) {
@@ -475,6 +477,18 @@ public final class Scheduler implements Iterable<Job<?>> {
             future.addListener(new PromiseNotifier<>(detached));
             return detached;
         }
+    }
+
+    private <T> Future<T> doneCopy(Future<T> done) {
+        if (done.isSuccess()) {
+            return loop.newSucceededFuture(done.getNow());
+        }
+        if (done.isCancelled()) {
+            Promise<T> cancelled = loop.newPromise();
+            cancelled.cancel(false);
+            return cancelled;
+        }
+        return loop.newFailedFuture(done.cause());
     }
 
     /** Starts tracking a shielded future; false once the scheduler is closed. */

@@ -1,6 +1,7 @@
 package io.github.nettyjobs;
 
-import io.netty.channel.DefaultEventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.local.LocalIoHandler;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.Future;
@@ -42,7 +43,7 @@ class ReadmeSnippetsTest {
 
     @BeforeAll
     static void startLoop() {
-        group = new DefaultEventLoopGroup(1);
+        group = new MultiThreadIoEventLoopGroup(1, LocalIoHandler.newFactory());
         loop = group.next();
     }
 
