@@ -1,6 +1,6 @@
 package io.github.nettyjobs;
 
-import io.netty.util.concurrent.DefaultPromise;
+import io.netty.util.concurrent.CompleteFuture;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GenericFutureListener;
 import io.netty.util.concurrent.Promise;
@@ -19,12 +19,14 @@ import static io.github.nettyjobs.Checks.toNanos;
  * The {@link Job} implementation; its fields are confined to the scheduler's event loop except
  * {@code state} and {@code name}, which other threads read.
  *
- * <p>To keep spawn to one allocation the job plays three more parts: it is the promise that
- * {@link Scheduler#spawn(Callable)} returns (completed with itself once admitted), the listener of
- * its task's future, and the {@link Runnable} that brings work from other threads onto the loop
- * ({@link #run()} dispatches on the state). It is also its own node in the scheduler's queues.
+ * <p>To keep spawn to one allocation the job plays three more parts: admitted on the loop inside
+ * {@code spawn}, it is the future {@link Scheduler#spawn(Callable)} returns (a future already
+ * succeeded with the job itself, so handing it out costs no atomic operation); it is the listener of
+ * its task's future; and it is the {@link Runnable} that brings work from other threads onto the
+ * loop ({@link #run()} dispatches on the state). It is also its own node in the scheduler's queues.
+ * Only a spawn from another thread, or one that waits for room, needs a {@link SpawnPromise}.
  */
-final class DefaultJob<T> extends DefaultPromise<Job<T>>
+final class DefaultJob<T> extends CompleteFuture<Job<T>>
         implements Job<T>, GenericFutureListener<Future<T>>, Runnable, Linked<DefaultJob<?>> {
 
     /** Spawned from another thread and on its way to the loop. */
@@ -54,6 +56,8 @@ final class DefaultJob<T> extends DefaultPromise<Job<T>>
     /** The future the task returned, once it has been called. */
     private Future<T> future;
     long sequence;
+    /** The future spawn returned when admission could not happen inside spawn; else {@code null}. */
+    SpawnPromise<T> spawnPromise;
     private DefaultJob<?> prev;
     private DefaultJob<?> next;
     /** Waiters of join() and close(), most recent first; rarely more than one. */
@@ -67,6 +71,8 @@ final class DefaultJob<T> extends DefaultPromise<Job<T>>
     private Throwable failure;
     private boolean cancelled;
     private boolean abandoned;
+    /** The spawn's caller has (or can have) the job: the spawn future is complete. */
+    private boolean handedOut;
     /** A failure that nobody has claimed yet waits one loop turn for a join() before it is reported. */
     private boolean reportDeferred;
 
@@ -206,6 +212,10 @@ final class DefaultJob<T> extends DefaultPromise<Job<T>>
         }
     }
 
+    boolean isCancelRequested() {
+        return cancelRequested;
+    }
+
     /** Cancels the job's future; a job whose task is running is cancelled as soon as the task returns. */
     void requestCancel() {
         assert state == ST_ACTIVE;
@@ -250,10 +260,10 @@ final class DefaultJob<T> extends DefaultPromise<Job<T>>
     public void run() {
         switch (state) {
             case ST_NEW:
-                scheduler.admit(this, true);
+                scheduler.admit(this);
                 break;
             case ST_WAITING:
-                if (isCancelled()) {
+                if (spawnPromise.isCancelled()) {
                     scheduler.withdraw(this);
                 }
                 break;
@@ -277,26 +287,37 @@ final class DefaultJob<T> extends DefaultPromise<Job<T>>
         }
     }
 
-    /** Cancelling the future {@code spawn} returned withdraws a spawn that still waits for room. */
+    // ---- the spawn future, once admitted: succeeded with the job itself ----
+
     @Override
-    public boolean cancel(boolean mayInterruptIfRunning) {
-        if (!super.cancel(mayInterruptIfRunning)) {
-            return false;
-        }
-        if (scheduler.executor().inEventLoop()) {
-            if (state == ST_WAITING) {
-                scheduler.withdraw(this);
-            }
-            // ST_NEW: the admission still queued on the loop sees the cancellation.
-        } else {
-            scheduler.runOnLoop(this, null);
-        }
+    public boolean isSuccess() {
         return true;
+    }
+
+    @Override
+    public Throwable cause() {
+        return null;
+    }
+
+    @Override
+    public Job<T> getNow() {
+        return this;
     }
 
     /** Completes the future {@code spawn} returned: the job is in the scheduler now. */
     void completeSpawn() {
-        trySuccess(this);
+        handedOut = true;
+        SpawnPromise<T> promise = spawnPromise;
+        if (promise != null) {
+            spawnPromise = null;
+            promise.trySuccess(this);
+        }
+    }
+
+    void withdrawIfWaiting() {
+        if (state == ST_WAITING) {
+            scheduler.withdraw(this);
+        }
     }
 
     /** Marks a spawn that never entered the scheduler (withdrawn or rejected) as closed. */
@@ -325,7 +346,7 @@ final class DefaultJob<T> extends DefaultPromise<Job<T>>
         }
         Throwable failure = this.failure;
         if (failure != null && !delivered) {
-            if (isDone()) {
+            if (handedOut) {
                 scheduler.reportFailure(this, failure);
             } else {
                 // Ended inside spawn(): nobody could have joined yet. Give a join() one loop turn.

@@ -271,18 +271,19 @@ public final class Scheduler implements Iterable<Job<?>> {
     private <T> Future<Job<T>> spawn0(String name, Callable<? extends Future<T>> task) {
         DefaultJob<T> job = new DefaultJob<>(this, name, task, debug ? new SpawnTrace() : null);
         if (loop.inEventLoop()) {
-            admit(job, false);
-            return job;
+            return admit(job);
         }
         if (loop.isShuttingDown()) {
             return loopShutDown();
         }
+        SpawnPromise<T> promise = new SpawnPromise<>(job);
+        job.spawnPromise = promise;
         try {
             loop.execute(job);
         } catch (RejectedExecutionException e) {
             return loopShutDown();
         }
-        return job;
+        return promise;
     }
 
     private static <V> Future<V> loopShutDown() {
@@ -291,22 +292,27 @@ public final class Scheduler implements Iterable<Job<?>> {
     }
 
     /**
-     * Takes a spawned job in, on the loop.
-     *
-     * @param published whether another thread holds the spawn future (and so may have cancelled it)
+     * Takes a spawned job in, on the loop, and returns the future its spawn gives: the job itself
+     * when admitted at once, else its {@link SpawnPromise}. A job spawned from another thread
+     * arrives with that promise, which its caller may have cancelled meanwhile.
      */
-    void admit(DefaultJob<?> job, boolean published) {
+    <T> Future<Job<T>> admit(DefaultJob<T> job) {
         assert loop.inEventLoop();
+        SpawnPromise<T> promise = job.spawnPromise;
         if (state != ST_OPEN) {
             job.discard();
-            job.tryFailure(new RejectedExecutionException(CLOSED_MESSAGE));
-            return;
+            RejectedExecutionException rejected = new RejectedExecutionException(CLOSED_MESSAGE);
+            if (promise == null) {
+                return loop.newFailedFuture(rejected);
+            }
+            promise.tryFailure(rejected);
+            return promise;
         }
         boolean startNow = waiting.isEmpty() && pending.isEmpty() && hasFreeSlot();
         if (startNow || waiting.isEmpty() && pendingHasRoom()) {
-            if (published && !job.setUncancellable()) {
+            if (promise != null && !promise.setUncancellable()) {
                 job.discard(); // withdrawn before it arrived
-                return;
+                return promise;
             }
             job.sequence = ++jobSequence;
             if (startNow) {
@@ -318,12 +324,18 @@ public final class Scheduler implements Iterable<Job<?>> {
             if (!startNow) {
                 drain(); // the queue may be behind a slot that freed while the job travelled
             }
-        } else if (published && job.isCancelled()) {
-            job.discard();
-        } else {
-            job.setState(DefaultJob.ST_WAITING);
-            waiting.addLast(job);
+            return promise != null ? promise : job;
         }
+        if (promise == null) {
+            promise = new SpawnPromise<>(job);
+            job.spawnPromise = promise;
+        } else if (promise.isCancelled()) {
+            job.discard();
+            return promise;
+        }
+        job.setState(DefaultJob.ST_WAITING);
+        waiting.addLast(job);
+        return promise;
     }
 
     private boolean hasFreeSlot() {
@@ -364,7 +376,7 @@ public final class Scheduler implements Iterable<Job<?>> {
                     PENDING_COUNT.setRelease(this, pending.size());
                     start(job);
                 } else if (pendingHasRoom() && (job = waiting.pollFirst()) != null) {
-                    if (!job.setUncancellable()) {
+                    if (!job.spawnPromise.setUncancellable()) {
                         job.discard(); // cancelled; its withdrawal is still on the way
                         continue;
                     }
@@ -536,18 +548,14 @@ public final class Scheduler implements Iterable<Job<?>> {
         closeStarting = true;
         try {
             for (DefaultJob<?> spawn; (spawn = waiting.pollFirst()) != null; ) {
+                SpawnPromise<?> promise = spawn.spawnPromise;
                 spawn.discard();
-                spawn.tryFailure(new RejectedExecutionException(CLOSED_MESSAGE));
+                promise.tryFailure(new RejectedExecutionException(CLOSED_MESSAGE));
             }
             for (DefaultJob<?> job; (job = pending.peekFirst()) != null; ) {
                 jobEnded(job, null, true, false);
             }
-            // Cancelling runs listeners that may end other jobs, so walk a snapshot.
-            for (DefaultJob<?> job : active.toArray(DefaultJob<?>[]::new)) {
-                if (job.state() == DefaultJob.ST_ACTIVE) {
-                    job.requestCancel();
-                }
-            }
+            cancelActiveJobs();
             for (ShieldedFuture<?> shielded : shields.toArray(ShieldedFuture<?>[]::new)) {
                 shielded.cancelInner();
             }
@@ -564,6 +572,25 @@ public final class Scheduler implements Iterable<Job<?>> {
             closeTimer = loop.schedule(this::closeTimedOut, closeTimeoutNanos, TimeUnit.NANOSECONDS);
         }
         return closed;
+    }
+
+    /**
+     * Cancels every active job in one walk. Cancelling runs listeners, and a listener may end other
+     * jobs; if the next job of the walk ends that way, the walk starts over from the head, passing
+     * over the jobs already asked.
+     */
+    private void cancelActiveJobs() {
+        DefaultJob<?> job = active.peekFirst();
+        while (job != null) {
+            DefaultJob<?> next = job.next();
+            if (!job.isCancelRequested()) {
+                job.requestCancel();
+            }
+            if (next != null && next.state() != DefaultJob.ST_ACTIVE) {
+                next = active.peekFirst();
+            }
+            job = next;
+        }
     }
 
     private boolean maybeFinishClose() {
