@@ -6,6 +6,7 @@ import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.PromiseNotifier;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.util.concurrent.SingleThreadEventExecutor;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 
@@ -33,7 +34,8 @@ import static io.github.nettyjobs.Checks.toNanos;
  * <p>At most {@link #limit()} jobs are active at once; further jobs wait, first in first out, in a
  * pending queue of at most {@link #pendingLimit()} jobs, and a {@code spawn} that finds that queue
  * full waits for room (backpressure). {@link #close()} cancels everything;
- * {@link #waitAndClose()} lets the jobs finish first, within a grace period.
+ * {@link #waitAndClose()} lets the jobs finish first, within a grace period. A scheduler closes
+ * itself when its loop shuts down, so nothing waits on a loop that will never run again.
  *
  * <pre>{@code
  * Scheduler scheduler = Scheduler.create(channel.eventLoop());
@@ -76,6 +78,8 @@ public final class Scheduler implements Iterable<Job<?>> {
     private final Duration waitTimeout;
     private final ExceptionHandler exceptionHandler;
     private final boolean debug;
+    /** Closes the scheduler when its loop shuts down; {@code null} for loops without shutdown hooks. */
+    private final Runnable loopShutdownHook;
 
     // Published: written only on the loop with release stores, readable anywhere.
     private int state;
@@ -106,6 +110,30 @@ public final class Scheduler implements Iterable<Job<?>> {
         this.waitTimeout = config.waitTimeout;
         this.exceptionHandler = config.exceptionHandler;
         this.debug = config.debug;
+        this.loopShutdownHook = loop instanceof SingleThreadEventExecutor ? this::loopShuttingDown : null;
+    }
+
+    private Scheduler registerShutdownHook() {
+        if (loopShutdownHook != null) {
+            try {
+                ((SingleThreadEventExecutor) loop).addShutdownHook(loopShutdownHook);
+            } catch (RejectedExecutionException alreadyShutDown) {
+                // Nothing will run on this loop again; spawn and close already answer without it.
+            }
+        }
+        return this;
+    }
+
+    /**
+     * The loop shuts down: close, so that waiting spawns fail rather than hang. The loop cancels its
+     * scheduled tasks while it shuts down, so no close timeout could fire: whatever has not ended
+     * once cancelled is abandoned (and reported) at once.
+     */
+    private void loopShuttingDown() {
+        close0();
+        if (state == ST_CLOSING) {
+            closeTimedOut();
+        }
     }
 
     /**
@@ -606,6 +634,9 @@ public final class Scheduler implements Iterable<Job<?>> {
             closeTimer = null;
             timer.cancel(false);
         }
+        if (loopShutdownHook != null) {
+            ((SingleThreadEventExecutor) loop).removeShutdownHook(loopShutdownHook);
+        }
         closeFuture.setSuccess(null);
         return true;
     }
@@ -835,7 +866,7 @@ public final class Scheduler implements Iterable<Job<?>> {
          * @throws NullPointerException if {@code loop} is {@code null}
          */
         public Scheduler build(EventLoop loop) {
-            return new Scheduler(checkNotNull(loop, "loop"), this);
+            return new Scheduler(checkNotNull(loop, "loop"), this).registerShutdownHook();
         }
 
         @Override
