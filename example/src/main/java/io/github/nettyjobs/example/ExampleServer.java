@@ -1,0 +1,241 @@
+package io.github.nettyjobs.example;
+
+import io.github.nettyjobs.Scheduler;
+import io.github.nettyjobs.SchedulerGroup;
+import io.github.nettyjobs.http.HttpJobs;
+import io.github.nettyjobs.http.JobsHandler;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.Future;
+import io.netty.util.internal.logging.InternalLogger;
+import io.netty.util.internal.logging.InternalLoggerFactory;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The nettyjobs example server: an HTTP server whose every request runs as an atomic job, with
+ * routes that spawn background jobs and list them. {@link #stop()} (run on SIGTERM or Ctrl-C by
+ * {@link #main(String[])}) stops accepting connections, gives the jobs a grace period with
+ * {@code waitAndClose}, shuts the event loops down and prints what finished and what was cancelled.
+ *
+ * <pre>
+ * mvn -B -q install -DskipTests
+ * mvn -B -q -pl example exec:java -Dexec.args="--port 8080 --limit 2 --pending-limit 2 --grace 10s"
+ * </pre>
+ *
+ * <p>Thread-safe: {@link #stop()} may be called from any thread, more than once.
+ */
+public final class ExampleServer {
+
+    private static final int MAX_CONTENT_LENGTH = 64 * 1024;
+    private static final InternalLogger logger = InternalLoggerFactory.getInstance(ExampleServer.class);
+
+    /** Last in each pipeline: a connection that fails is closed; a client's reset is not worth a warning. */
+    private static final ChannelHandler CLOSE_ON_EXCEPTION = new CloseOnException();
+
+    @ChannelHandler.Sharable
+    private static final class CloseOnException extends ChannelInboundHandlerAdapter {
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (!(cause instanceof IOException)) {
+                logger.warn("{} failed; closing it", ctx.channel(), cause);
+            }
+            ctx.close();
+        }
+    }
+
+    private final Options options;
+    private final Activity activity;
+    private final EventLoopGroup acceptor = new MultiThreadIoEventLoopGroup(1,
+            new DefaultThreadFactory("nettyjobs-example-acceptor"), NioIoHandler.newFactory());
+    private final EventLoopGroup workers;
+    /** Atomic requests: one scheduler per worker loop, with nettyjobs' default limits. */
+    private final SchedulerGroup requests;
+    /** Background jobs: one scheduler per worker loop, with the limits of the command line. */
+    private final SchedulerGroup background;
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private Channel serverChannel;
+
+    private ExampleServer(Options options, PrintStream out) {
+        this.options = options;
+        this.activity = new Activity(out);
+        this.workers = new MultiThreadIoEventLoopGroup(options.threads,
+                new DefaultThreadFactory("nettyjobs-example-worker"), NioIoHandler.newFactory());
+        this.requests = SchedulerGroup.create(workers, Scheduler.builder());
+        this.background = SchedulerGroup.create(workers,
+                Scheduler.builder().limit(options.limit).pendingLimit(options.pendingLimit));
+    }
+
+    /**
+     * Starts a server and prints where it listens.
+     *
+     * @throws Exception if it cannot bind (the loops are shut down again)
+     */
+    static ExampleServer start(Options options, PrintStream out) throws Exception {
+        ExampleServer server = new ExampleServer(options, out);
+        try {
+            server.bind();
+        } catch (Exception e) {
+            server.acceptor.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            server.workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw e;
+        }
+        return server;
+    }
+
+    private void bind() throws InterruptedException {
+        Routes routes = new Routes(requests, background, activity, help());
+        serverChannel = new ServerBootstrap()
+                .group(acceptor, workers)
+                .channel(NioServerSocketChannel.class)
+                // Every connection inherits the server channel's binding: the scheduler of its loop.
+                .handler(new JobsHandler(requests))
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(
+                                new HttpServerCodec(),
+                                new HttpObjectAggregator(MAX_CONTENT_LENGTH),
+                                HttpJobs.atomic(routes), // per-connection state: a new one each time
+                                CLOSE_ON_EXCEPTION);
+                    }
+                })
+                .bind(options.host, options.port).sync().channel();
+        activity.print("listening on " + url() + " (background limit " + options.limit + ", pending limit "
+                + options.pendingLimit + ", grace " + Options.format(options.grace) + "); Ctrl-C to stop");
+        activity.print("try: curl " + url() + "/");
+    }
+
+    /** The port the server listens on. */
+    int port() {
+        return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    private String url() {
+        return "http://" + options.host + ':' + port();
+    }
+
+    private String help() {
+        String url = "http://" + options.host + ':' + (options.port == 0 ? "PORT" : String.valueOf(options.port));
+        return String.join("\n",
+                "nettyjobs example server: each request runs as an atomic job of a nettyjobs scheduler.",
+                "",
+                "  GET  /                            this text",
+                "  POST /jobs?seconds=10&name=NAME   spawn a background job that runs for the given seconds;",
+                "                                    answered once admitted (it waits while the pending queue is full)",
+                "  GET  /jobs                        list every scheduler's jobs with their state, and the counts",
+                "  GET  /atomic?seconds=5            answer after the given seconds; the request is a job, so it runs",
+                "                                    to its end even if the client leaves, and shutdown waits for it",
+                "  GET  /fail                        a handler that throws: 500, logged once",
+                "",
+                "Background jobs: limit " + options.limit + ", pending limit " + options.pendingLimit
+                        + " per event loop (" + options.threads + " loop" + (options.threads == 1 ? "" : "s") + ").",
+                "On SIGTERM or Ctrl-C the server stops accepting, waits up to " + Options.format(options.grace)
+                        + " for the jobs, cancels the rest and stops.",
+                "",
+                "Try:",
+                "  curl -X POST '" + url + "/jobs?seconds=30'",
+                "  curl " + url + "/jobs",
+                "  curl --max-time 1 '" + url + "/atomic?seconds=3'",
+                "");
+    }
+
+    /**
+     * Stops the server, once: stops accepting, waits up to the grace period for every job
+     * ({@code waitAndClose}), cancelling what is left, shuts the event loops down and prints the
+     * report. Blocks until done; later calls wait for the first.
+     */
+    public void stop() {
+        if (!stopping.compareAndSet(false, true)) {
+            awaitStop();
+            return;
+        }
+        try {
+            activity.stopping();
+            serverChannel.close().awaitUninterruptibly();
+            activity.print("stopping: no new connections; waiting up to " + Options.format(options.grace) + " for "
+                    + background.activeCount() + " active and " + background.pendingCount() + " pending background jobs and "
+                    + requests.size() + " requests");
+            Duration grace = options.grace;
+            // Both groups at once: the grace period is the server's, not each group's.
+            Future<Void> backgroundClosed = background.waitAndClose(grace);
+            Future<Void> requestsClosed = requests.waitAndClose(grace);
+            backgroundClosed.awaitUninterruptibly();
+            requestsClosed.awaitUninterruptibly();
+            acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+            workers.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+            acceptor.terminationFuture().awaitUninterruptibly(10, TimeUnit.SECONDS);
+            workers.terminationFuture().awaitUninterruptibly(10, TimeUnit.SECONDS);
+            activity.report().forEach(activity::printRaw);
+            activity.print("stopped");
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    /** Waits until {@link #stop()} has finished. */
+    public void awaitStop() {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                stopped.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Runs the server until SIGTERM or Ctrl-C.
+     *
+     * @param args the options; {@code --help} lists them
+     */
+    public static void main(String[] args) {
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.err.println(Options.USAGE);
+            System.exit(2);
+            return;
+        }
+        if (options.help) {
+            System.out.println(Options.USAGE);
+            return;
+        }
+        ExampleServer server;
+        try {
+            server = start(options, System.out);
+        } catch (Exception e) {
+            System.err.println(Activity.PREFIX + "cannot listen on " + options.host + ':' + options.port + ": " + e);
+            System.exit(1);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "nettyjobs-example-shutdown"));
+        server.awaitStop();
+    }
+}

@@ -1,0 +1,196 @@
+package io.github.nettyjobs.http;
+
+import io.github.nettyjobs.Scheduler;
+import io.github.nettyjobs.SchedulerGroup;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler.Sharable;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
+import io.netty.util.Attribute;
+import io.netty.util.AttributeKey;
+import io.netty.util.internal.logging.InternalLogger;
+import io.netty.util.internal.logging.InternalLoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Binds each channel it is added to to a {@link Scheduler}: the counterpart of aiojobs' aiohttp
+ * {@code setup()}, with the pipeline in the role of the application. {@code @Sharable}: its fields
+ * are final configuration, and the binding lives in a channel attribute, set on the
+ * channel's event loop and readable from any thread through {@link HttpJobs}.
+ *
+ * <ul>
+ *   <li>{@link #JobsHandler(SchedulerGroup)} binds a channel to the group's scheduler of the
+ *       channel's event loop (or, for a loop outside the group, to one of the group's schedulers),
+ *       shared with every other channel of that loop. The group's owner closes it.</li>
+ *   <li>{@link #perChannel(Scheduler.Builder)} builds a new scheduler on the channel's loop for each
+ *       channel and {@linkplain Scheduler#close() closes} it, cancelling its jobs, when the channel
+ *       becomes inactive or the handler is removed: connection-scoped work.</li>
+ * </ul>
+ *
+ * <p>Added to a server channel ({@code ServerBootstrap.handler(...)}), it also serves every child
+ * channel that has no {@code JobsHandler} of its own, as a parent application's scheduler serves its
+ * sub-applications: through a group binding, a child gets the scheduler of its own event loop. A
+ * per-channel scheduler of a server channel closes with it, so a graceful shutdown calls its
+ * {@code waitAndClose} before closing the server channel.
+ *
+ * <pre>{@code
+ * SchedulerGroup jobs = SchedulerGroup.create(workerGroup, Scheduler.builder().limit(100));
+ * new ServerBootstrap()
+ *         .group(bossGroup, workerGroup)
+ *         .channel(NioServerSocketChannel.class)
+ *         .handler(new JobsHandler(jobs))               // every connection, per loop
+ *         .childHandler(...);
+ * ...
+ * jobs.waitAndClose(Duration.ofSeconds(10));            // on shutdown
+ * }</pre>
+ *
+ * <p>A channel has at most one {@code JobsHandler}: adding a second one while the first is in its
+ * pipeline fails. The binding outlives the handler, so that once a per-channel scheduler is closed,
+ * spawning through its channel fails with a {@link java.util.concurrent.RejectedExecutionException}
+ * instead of landing on a parent's scheduler.
+ */
+@Sharable
+public final class JobsHandler extends ChannelInboundHandlerAdapter {
+
+    private static final InternalLogger logger = InternalLoggerFactory.getInstance(JobsHandler.class);
+
+    static final AttributeKey<ChannelBinding> BINDING = AttributeKey.valueOf(JobsHandler.class, "binding");
+
+    /** The shared schedulers, or {@code null} in per-channel mode. */
+    private final SchedulerGroup group;
+    /** The group's schedulers, scanned by event loop (groups are small: one per core). */
+    private final Scheduler[] groupSchedulers;
+    /** The per-channel configuration, or {@code null} in shared mode. */
+    private final Scheduler.Builder config;
+
+    /**
+     * A handler that binds each channel to {@code group}'s scheduler of the channel's event loop.
+     *
+     * @throws NullPointerException if {@code group} is {@code null}
+     */
+    public JobsHandler(SchedulerGroup group) {
+        this.group = requireNonNull(group, "group");
+        List<Scheduler> schedulers = new ArrayList<>();
+        for (Scheduler scheduler : group) {
+            schedulers.add(scheduler);
+        }
+        this.groupSchedulers = schedulers.toArray(new Scheduler[0]);
+        this.config = null;
+    }
+
+    private JobsHandler(Scheduler.Builder config) {
+        this.group = null;
+        this.groupSchedulers = null;
+        this.config = config;
+    }
+
+    /**
+     * A handler that gives each channel it is added to a scheduler of its own, built from
+     * {@code config} on the channel's event loop and closed when the channel becomes inactive or the
+     * handler is removed. One instance may serve any number of pipelines. {@code config} is read each
+     * time a channel is bound, so finish configuring it before passing it here.
+     *
+     * @throws NullPointerException if {@code config} is {@code null}
+     */
+    public static JobsHandler perChannel(Scheduler.Builder config) {
+        return new JobsHandler(requireNonNull(config, "config"));
+    }
+
+    /** Whether each channel gets a scheduler of its own ({@link #perChannel(Scheduler.Builder)}). */
+    public boolean isPerChannel() {
+        return config != null;
+    }
+
+    /**
+     * Binds the channel.
+     *
+     * @throws IllegalStateException if the channel has another {@code JobsHandler} in its pipeline
+     */
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        Channel channel = ctx.channel();
+        Attribute<ChannelBinding> attribute = channel.attr(BINDING);
+        ChannelBinding bound = attribute.get();
+        if (bound != null && !bound.owner.isRemoved()) {
+            throw new IllegalStateException(channel + " already has a JobsHandler: " + bound.owner.name());
+        }
+        EventLoop loop = channel.eventLoop();
+        Scheduler scheduler;
+        if (config != null) {
+            scheduler = config.build(loop);
+        } else {
+            scheduler = groupScheduler(loop);
+            if (scheduler == null) {
+                scheduler = group.next();
+            }
+        }
+        attribute.set(new ChannelBinding(this, ctx, scheduler));
+        if (!channel.isOpen()) {
+            closeScheduler(ctx); // added too late to see channelInactive
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        closeScheduler(ctx);
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        closeScheduler(ctx);
+    }
+
+    /**
+     * The one close path of a per-channel scheduler, from channelInactive and handlerRemoved alike;
+     * {@link Scheduler#close()} is idempotent, so the second call does nothing new.
+     */
+    private void closeScheduler(ChannelHandlerContext ctx) {
+        if (config == null) {
+            return; // a group's schedulers belong to the group's owner
+        }
+        Channel channel = ctx.channel();
+        ChannelBinding binding = channel.attr(BINDING).get();
+        if (binding != null && binding.owner == ctx && !binding.scheduler.isClosed()) {
+            if (logger.isDebugEnabled()) {
+                logger.debug("{} closed: closing its {}", channel, binding.scheduler);
+            }
+            binding.scheduler.close();
+        }
+    }
+
+    /** The scheduler for a descendant of a channel this handler bound to {@code bound}. */
+    Scheduler schedulerForDescendant(Channel descendant, Scheduler bound) {
+        if (config != null) {
+            return bound;
+        }
+        EventLoop loop;
+        try {
+            // Not isRegistered(): a closed, deregistered channel keeps its loop, and its scheduler.
+            loop = descendant.eventLoop();
+        } catch (IllegalStateException neverRegistered) {
+            return bound;
+        }
+        Scheduler scheduler = groupScheduler(loop);
+        return scheduler != null ? scheduler : bound;
+    }
+
+    private Scheduler groupScheduler(EventLoop loop) {
+        for (Scheduler scheduler : groupSchedulers) {
+            if (scheduler.executor() == loop) {
+                return scheduler;
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public String toString() {
+        return config != null ? "JobsHandler{perChannel, " + config + '}' : "JobsHandler{" + group + '}';
+    }
+}

@@ -1,0 +1,137 @@
+package io.github.nettyjobs.http;
+
+import io.github.nettyjobs.Scheduler;
+import io.github.nettyjobs.SchedulerGroup;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static io.github.nettyjobs.http.Messages.bytes;
+import static io.github.nettyjobs.http.Messages.outboundText;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The atomic handler behind Netty's {@link HttpServerCodec} and {@link HttpObjectAggregator}, fed
+ * raw bytes: what a client sees on the wire, including what the codec and the aggregator reject.
+ */
+class AtomicHttpCodecTest {
+
+    private static final int MAX_CONTENT_LENGTH = 64;
+
+    private final ControlledHandler handler = new ControlledHandler();
+    private final EmbeddedChannel channel = new EmbeddedChannel();
+    private final SchedulerGroup group = SchedulerGroup.create(channel.eventLoop(), Scheduler.builder());
+
+    AtomicHttpCodecTest() {
+        channel.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(MAX_CONTENT_LENGTH),
+                new JobsHandler(group), HttpJobs.atomic(handler));
+    }
+
+    @AfterEach
+    void closeScheduler() {
+        group.close();
+        channel.runPendingTasks();
+        assertTrue(group.isClosed());
+    }
+
+    @Test
+    void request_isAnsweredOnTheWire_withContentLength() throws Exception {
+        channel.writeInbound(bytes("GET /hello HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+        handler.next().respond("hi");
+
+        assertEquals("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nhi", outboundText(channel));
+        assertTrue(channel.isOpen());
+        assertFalse(channel.finishAndReleaseAll());
+    }
+
+    @Test
+    void pipelinedRequestsInOneRead_areAnsweredInOrder() throws Exception {
+        channel.writeInbound(bytes("GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n\r\n"));
+        ControlledHandler.Call first = handler.next();
+        ControlledHandler.Call second = handler.next();
+        assertEquals("/2", second.uri());
+        second.respond("2");
+        assertEquals("", outboundText(channel));
+        first.respond("1");
+
+        assertEquals("HTTP/1.1 200 OK\r\ncontent-length: 1\r\n\r\n1HTTP/1.1 200 OK\r\ncontent-length: 1\r\n\r\n2",
+                outboundText(channel));
+        assertFalse(channel.finishAndReleaseAll());
+    }
+
+    @Test
+    void headRequest_getsHeadersWithoutBody() throws Exception {
+        channel.writeInbound(bytes("HEAD /file HTTP/1.1\r\nHost: x\r\n\r\n"));
+        handler.next().respond("");
+
+        assertEquals("HTTP/1.1 200 OK\r\n\r\n", outboundText(channel));
+        assertFalse(channel.finishAndReleaseAll());
+    }
+
+    @Test
+    void malformedRequest_gives400_andClosesTheConnection() {
+        channel.writeInbound(bytes("THIS IS NOT HTTP\r\n\r\n"));
+
+        String response = outboundText(channel);
+        assertTrue(response.startsWith("HTTP/1.1 400 Bad Request\r\n"), response);
+        assertTrue(response.contains("connection: close\r\n"), response);
+        assertTrue(response.contains("content-length: 16\r\n"), response);
+        assertTrue(response.endsWith("\r\n\r\n400 Bad Request\n"), response);
+        assertEquals(0, handler.count());
+        assertFalse(channel.isOpen());
+        assertFalse(channel.finishAndReleaseAll());
+    }
+
+    @Test
+    void tooLongRequestLine_gives414() {
+        channel.writeInbound(bytes("GET /" + "a".repeat(5000) + " HTTP/1.1\r\n\r\n"));
+
+        String response = outboundText(channel);
+        assertTrue(response.startsWith("HTTP/1.1 414 Request-URI Too Long\r\n"), response);
+        assertTrue(response.contains("connection: close\r\n"), response);
+        assertFalse(channel.isOpen());
+        assertFalse(channel.finishAndReleaseAll());
+    }
+
+    @Test
+    void tooLargeHeaders_give431() {
+        channel.writeInbound(bytes("GET / HTTP/1.1\r\nX-Big: " + "b".repeat(9000) + "\r\n\r\n"));
+
+        String response = outboundText(channel);
+        assertTrue(response.startsWith("HTTP/1.1 431 Request Header Fields Too Large\r\n"), response);
+        assertFalse(channel.isOpen());
+        assertFalse(channel.finishAndReleaseAll());
+    }
+
+    @Test
+    void oversizedBodyWithContentLength_gives413_andTheConnectionGoesOn() throws Exception {
+        channel.writeInbound(bytes("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n" + "x".repeat(100)
+                + "GET /next HTTP/1.1\r\nHost: x\r\n\r\n"));
+
+        String rejected = outboundText(channel);
+        assertTrue(rejected.startsWith("HTTP/1.1 413 Request Entity Too Large\r\n"), rejected);
+        ControlledHandler.Call next = handler.next();
+        assertEquals("/next", next.uri());
+        next.respond("ok");
+        assertEquals("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok", outboundText(channel));
+        assertEquals(1, handler.count());
+        assertTrue(channel.isOpen());
+        assertFalse(channel.finishAndReleaseAll());
+    }
+
+    @Test
+    void oversizedChunkedBody_gives413_andClosesTheConnection() {
+        channel.writeInbound(bytes("POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "50\r\n" + "y".repeat(80) + "\r\n0\r\n\r\n"));
+
+        String response = outboundText(channel);
+        assertTrue(response.startsWith("HTTP/1.1 413 Request Entity Too Large\r\n"), response);
+        assertEquals(0, handler.count());
+        assertFalse(channel.isOpen());
+        assertFalse(channel.finishAndReleaseAll());
+    }
+}
