@@ -860,6 +860,18 @@ public final class Scheduler implements Iterable<Job<?>> {
             return this;
         }
 
+        /** A builder with the same configuration, independent of this one from now on. */
+        public Builder copy() {
+            Builder copy = new Builder();
+            copy.limit = limit;
+            copy.pendingLimit = pendingLimit;
+            copy.closeTimeout = closeTimeout;
+            copy.waitTimeout = waitTimeout;
+            copy.exceptionHandler = exceptionHandler;
+            copy.debug = debug;
+            return copy;
+        }
+
         /**
          * A new scheduler on {@code loop} with this configuration.
          *

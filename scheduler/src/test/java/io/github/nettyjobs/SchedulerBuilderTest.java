@@ -64,6 +64,23 @@ class SchedulerBuilderTest {
     }
 
     @Test
+    void copy_keepsTheConfiguration_andIsIndependentOfTheOriginal() {
+        ExceptionHandler handler = (s, c) -> { };
+        Scheduler.Builder original = Scheduler.builder().limit(2).pendingLimit(3)
+                .closeTimeout(Duration.ofSeconds(1)).waitTimeout(null).exceptionHandler(handler);
+        Scheduler.Builder copy = original.copy();
+        original.limit(9).pendingLimit(9).closeTimeout(null).waitTimeout(Duration.ZERO).exceptionHandler(null);
+
+        Scheduler scheduler = copy.build(loop);
+        assertEquals(2, scheduler.limit());
+        assertEquals(3, scheduler.pendingLimit());
+        assertEquals(Duration.ofSeconds(1), scheduler.closeTimeout());
+        assertNull(scheduler.waitTimeout());
+        assertSame(handler, scheduler.exceptionHandler());
+        assertEquals(9, original.build(loop).limit());
+    }
+
+    @Test
     void build_zeroLimits_meanUnlimitedAndAreAccepted() {
         Scheduler scheduler = Scheduler.builder().limit(0).pendingLimit(0).closeTimeout(Duration.ZERO)
                 .waitTimeout(Duration.ZERO).build(loop);

@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 
+import java.io.IOException;
 import java.util.ArrayDeque;
 
 /**
@@ -116,6 +117,22 @@ final class AtomicHttpHandler extends ChannelInboundHandlerAdapter {
             writeResponses();
         }
         ctx.fireChannelWritabilityChanged();
+    }
+
+    /**
+     * A connection reset or broken pipe means the client is gone: the connection closes quietly
+     * (logged at debug), and its admitted jobs run on. Anything else goes on down the pipeline.
+     */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof IOException) {
+            if (logger.isDebugEnabled()) {
+                logger.debug("{}: I/O error, closing the connection", ctx.channel(), cause);
+            }
+            ctx.close();
+            return;
+        }
+        ctx.fireExceptionCaught(cause);
     }
 
     @Override

@@ -92,13 +92,13 @@ public final class JobsHandler extends ChannelInboundHandlerAdapter {
     /**
      * A handler that gives each channel it is added to a scheduler of its own, built from
      * {@code config} on the channel's event loop and closed when the channel becomes inactive or the
-     * handler is removed. One instance may serve any number of pipelines. {@code config} is read each
-     * time a channel is bound, so finish configuring it before passing it here.
+     * handler is removed. One instance may serve any number of pipelines. It keeps a copy of
+     * {@code config}: later changes to the builder do not reach it.
      *
      * @throws NullPointerException if {@code config} is {@code null}
      */
     public static JobsHandler perChannel(Scheduler.Builder config) {
-        return new JobsHandler(requireNonNull(config, "config"));
+        return new JobsHandler(requireNonNull(config, "config").copy());
     }
 
     /** Whether each channel gets a scheduler of its own ({@link #perChannel(Scheduler.Builder)}). */

@@ -95,6 +95,37 @@ class AtomicHttpHandlerTest {
     // ---- responses ----
 
     @Test
+    void connectionReset_closesTheChannelQuietly_andTheAdmittedJobRunsOn() throws Exception {
+        start();
+        FullHttpRequest request = Messages.get("/slow");
+        channel.writeInbound(request);
+        ControlledHandler.Call call = handler.next();
+
+        channel.pipeline().fireExceptionCaught(new java.io.IOException("Connection reset by peer"));
+        runTasks();
+        channel.checkException(); // handled here: nothing reached the pipeline's tail
+        assertFalse(channel.isOpen());
+        assertEquals(1, scheduler.activeCount());
+
+        call.promise.setSuccess(Messages.ok("late"));
+        runTasks();
+        assertEquals(0, scheduler.activeCount());
+        assertEquals(0, request.refCnt());
+        assertNull(channel.readOutbound());
+        assertFalse(channel.finishAndReleaseAll());
+    }
+
+    @Test
+    void otherExceptions_goOnDownThePipeline() {
+        start();
+        channel.pipeline().fireExceptionCaught(new IllegalStateException("not an I/O error"));
+
+        assertThrows(IllegalStateException.class, channel::checkException);
+        assertTrue(channel.isOpen());
+        assertFalse(channel.finishAndReleaseAll());
+    }
+
+    @Test
     void response_isWrittenWithContentLength_andKeepsTheConnectionOpen() throws Exception {
         start();
         FullHttpRequest request = Messages.get("/hello");

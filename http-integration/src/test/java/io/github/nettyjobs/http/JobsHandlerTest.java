@@ -74,6 +74,17 @@ class JobsHandlerTest {
     }
 
     @Test
+    void perChannel_keepsACopyOfItsConfiguration() {
+        Scheduler.Builder config = Scheduler.builder().limit(7);
+        JobsHandler handler = JobsHandler.perChannel(config);
+        config.limit(1);
+        EmbeddedChannel channel = new EmbeddedChannel(handler);
+
+        assertEquals(7, HttpJobs.schedulerOrNull(channel).limit());
+        assertFalse(channel.finishAndReleaseAll());
+    }
+
+    @Test
     void perChannel_givesEachChannelItsOwnScheduler_closedWhenTheChannelCloses() {
         JobsHandler handler = JobsHandler.perChannel(Scheduler.builder().limit(7));
         EmbeddedChannel first = new EmbeddedChannel(handler);
