@@ -410,7 +410,7 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
             scheduler.closeJob(this); // may end the job, and complete the waiter, right here
         }
         if (state != ST_CLOSED && timeoutNanos != Checks.NO_LIMIT) {
-            waiter.scheduleTimeout(timeoutNanos);
+            waiter.scheduleTimeout(scheduler.executor(), timeoutNanos);
         }
     }
 

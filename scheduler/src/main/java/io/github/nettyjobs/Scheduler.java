@@ -703,7 +703,7 @@ public final class Scheduler implements Iterable<Job<?>> {
         waiter.next = idleWaiters;
         idleWaiters = waiter;
         if (timeoutNanos != Checks.NO_LIMIT) {
-            waiter.scheduleTimeout(timeoutNanos);
+            waiter.scheduleTimeout(loop, timeoutNanos);
         }
         return waiter.promise;
     }
