@@ -23,6 +23,7 @@ final class EmbeddedLoop implements AutoCloseable {
     private final MockTicker ticker = Ticker.newMockTicker();
     private final EmbeddedChannel channel = EmbeddedChannel.builder().ticker(ticker).build();
 
+    /** The channel's event loop, on which schedulers under test live. */
     EventLoop loop() {
         return channel.eventLoop();
     }
@@ -41,6 +42,7 @@ final class EmbeddedLoop implements AutoCloseable {
         runTasks();
     }
 
+    /** As {@link #advance(Duration)}, by {@code millis} milliseconds. */
     void advanceMillis(long millis) {
         advance(Duration.ofMillis(millis));
     }

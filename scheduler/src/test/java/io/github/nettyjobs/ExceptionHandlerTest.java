@@ -3,9 +3,9 @@ package io.github.nettyjobs;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
@@ -20,13 +20,14 @@ import java.util.logging.Level;
 import java.util.logging.LogRecord;
 
 import static io.github.nettyjobs.FutureAssertions.assertSucceeded;
+import static io.github.nettyjobs.RecordingHandler.CLOSE_TIMED_OUT;
+import static io.github.nettyjobs.SchedulerAssertions.assertRejected;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -38,20 +39,10 @@ class ExceptionHandlerTest {
 
     private static final String DEBUG_PROPERTY = "nettyjobs.debug";
 
-    private final EmbeddedLoop embedded = new EmbeddedLoop();
-    private final EventLoop loop = embedded.loop();
-    private final RecordingHandler handler = new RecordingHandler();
-
-    @AfterEach
-    void tearDown() {
-        embedded.close();
-    }
-
-    private <T> Job<T> spawnJob(Scheduler scheduler, Callable<? extends Future<T>> task) {
-        Future<Job<T>> spawned = scheduler.spawn(task);
-        embedded.runTasks();
-        return assertSucceeded(spawned);
-    }
+    @RegisterExtension
+    final SchedulerFixture fixture = new SchedulerFixture();
+    private final EventLoop loop = fixture.loop();
+    private final RecordingHandler handler = fixture.handler();
 
     /** True if any frame of {@code trace} is in {@code method} of this class. */
     private static boolean hasFrame(Throwable trace, String method) {
@@ -62,13 +53,13 @@ class ExceptionHandlerTest {
     @Test
     void exceptionHandler_reportsConfiguredHandlerOrNull() {
         assertNull(Scheduler.create(loop).exceptionHandler());
-        assertSame(handler, Scheduler.builder().exceptionHandler(handler).build(loop).exceptionHandler());
+        assertSame(handler, fixture.scheduler().exceptionHandler());
         assertNull(Scheduler.builder().exceptionHandler(null).build(loop).exceptionHandler());
     }
 
     @Test
     void callExceptionHandler_customHandler_receivesSchedulerAndContext() {
-        Scheduler scheduler = Scheduler.builder().exceptionHandler(handler).build(loop);
+        Scheduler scheduler = fixture.scheduler();
         ExceptionContext context = new ExceptionContext("custom", null, new RuntimeException("x"), null);
 
         scheduler.callExceptionHandler(context);
@@ -78,41 +69,37 @@ class ExceptionHandlerTest {
 
     @Test
     void callExceptionHandler_null_throwsNpeNamingContext() {
-        Scheduler scheduler = Scheduler.builder().exceptionHandler(handler).build(loop);
+        Scheduler scheduler = fixture.scheduler();
 
-        NullPointerException e = assertThrows(NullPointerException.class, () -> scheduler.callExceptionHandler(null));
-        assertTrue(String.valueOf(e.getMessage()).contains("context"), e::getMessage);
+        assertRejected(NullPointerException.class, "context", () -> scheduler.callExceptionHandler(null));
         handler.assertNotCalled();
     }
 
     @Test
     void unjoinedJobFailure_isReportedOnceAsJobProcessingFailed() {
-        Scheduler scheduler = Scheduler.builder().exceptionHandler(handler).build(loop);
+        Scheduler scheduler = fixture.scheduler();
         Promise<Void> promise = loop.newPromise();
-        Job<Void> job = spawnJob(scheduler, () -> promise);
+        Job<Void> job = fixture.spawnJob(scheduler, () -> promise);
         assertEquals(1, scheduler.size());
         RuntimeException failure = new RuntimeException("boom");
 
         promise.setFailure(failure);
-        embedded.advanceMillis(50);
+        fixture.advanceMillis(50);
 
         assertEquals(0, scheduler.size());
-        ExceptionContext context = handler.single(scheduler);
-        assertEquals("Job processing failed", context.message());
-        assertSame(job, context.job());
-        assertSame(failure, context.exception());
-        assertNull(context.spawnTrace(), "no spawn trace outside debug mode");
+        handler.assertSingleFailure(scheduler, job, failure);
+        assertNull(handler.single(scheduler).spawnTrace(), "no spawn trace outside debug mode");
     }
 
     @Test
     void joinedJobFailure_isNotReportedToHandler() {
-        Scheduler scheduler = Scheduler.builder().exceptionHandler(handler).build(loop);
+        Scheduler scheduler = fixture.scheduler();
         Promise<Void> promise = loop.newPromise();
-        Job<Void> job = spawnJob(scheduler, () -> promise);
+        Job<Void> job = fixture.spawnJob(scheduler, () -> promise);
         Future<Void> joined = job.join();
 
         promise.setFailure(new RuntimeException("boom"));
-        embedded.runTasks();
+        fixture.runTasks();
 
         assertFalse(joined.isSuccess());
         handler.assertNotCalled();
@@ -120,14 +107,14 @@ class ExceptionHandlerTest {
 
     @Test
     void synchronousFailure_joinFromSpawnListener_receivesItInsteadOfHandler() {
-        Scheduler scheduler = Scheduler.builder().exceptionHandler(handler).build(loop);
+        Scheduler scheduler = fixture.scheduler();
         RuntimeException failure = new RuntimeException("boom");
         List<Throwable> joinFailures = new CopyOnWriteArrayList<>();
 
         scheduler.<Void>spawn(() -> {
             throw failure;
         }).addListener((Future<Job<Void>> f) -> f.getNow().join().addListener(j -> joinFailures.add(j.cause())));
-        embedded.runTasks();
+        fixture.runTasks();
 
         assertEquals(List.of(failure), joinFailures);
         handler.assertNotCalled();
@@ -135,30 +122,26 @@ class ExceptionHandlerTest {
 
     @Test
     void synchronousFailure_withoutJoin_isReportedOnce() {
-        Scheduler scheduler = Scheduler.builder().exceptionHandler(handler).build(loop);
+        Scheduler scheduler = fixture.scheduler();
         RuntimeException failure = new RuntimeException("boom");
 
-        Job<Void> job = spawnJob(scheduler, () -> loop.newFailedFuture(failure));
-        embedded.advanceMillis(10);
+        Job<Void> job = fixture.spawnJob(scheduler, () -> loop.newFailedFuture(failure));
+        fixture.advanceMillis(10);
 
-        ExceptionContext context = handler.single(scheduler);
-        assertEquals("Job processing failed", context.message());
-        assertSame(job, context.job());
-        assertSame(failure, context.exception());
+        handler.assertSingleFailure(scheduler, job, failure);
     }
 
     @Test
     void cancelledJob_isNeverReported() {
-        Scheduler scheduler = Scheduler.builder().exceptionHandler(handler).build(loop);
+        Scheduler scheduler = fixture.scheduler();
         Promise<Void> cancelledByOwner = loop.newPromise();
-        spawnJob(scheduler, () -> cancelledByOwner);
-        Job<Void> closedJob = spawnJob(scheduler, loop::newPromise);
+        fixture.spawnJob(scheduler, () -> cancelledByOwner);
+        Job<Void> closedJob = fixture.spawnJob(scheduler, loop::newPromise);
 
         cancelledByOwner.cancel(false);
         closedJob.close();
-        embedded.runTasks();
-        Future<Void> closed = scheduler.close();
-        embedded.runTasks();
+        fixture.runTasks();
+        Future<Void> closed = fixture.close(scheduler);
 
         assertSucceeded(closed);
         handler.assertNotCalled();
@@ -167,7 +150,7 @@ class ExceptionHandlerTest {
     @Test
     void defaultHandler_logsWarnWithMessageJobNameAndException() {
         Scheduler scheduler = Scheduler.create(loop);
-        Job<Void> job = spawnJob(scheduler, () -> scheduler.executor().newPromise());
+        Job<Void> job = fixture.spawnJob(scheduler, () -> scheduler.executor().newPromise());
         job.setName("logged-job");
         StacklessException failure = new StacklessException("failure-marker");
 
@@ -186,7 +169,7 @@ class ExceptionHandlerTest {
     @Test
     void defaultHandler_logsSpawnTraceWhenThereIsOne() {
         Scheduler scheduler = Scheduler.create(loop);
-        Job<Void> job = spawnJob(scheduler, () -> scheduler.executor().newPromise());
+        Job<Void> job = fixture.spawnJob(scheduler, () -> scheduler.executor().newPromise());
         Throwable trace = new Throwable("spawn-trace-marker");
 
         try (LogCapture logs = LogCapture.start()) {
@@ -204,12 +187,12 @@ class ExceptionHandlerTest {
         Scheduler scheduler = Scheduler.create(loop);
         Promise<Void> promise = loop.newPromise();
         Future<Job<Void>> spawned = scheduler.spawn("failing-job", () -> promise);
-        embedded.runTasks();
+        fixture.runTasks();
         assertSucceeded(spawned);
 
         try (LogCapture logs = LogCapture.start()) {
             promise.setFailure(new StacklessException("failure-marker"));
-            embedded.runTasks();
+            fixture.runTasks();
 
             String text = logs.text(Level.WARNING);
             assertTrue(text.contains("Job processing failed"), text);
@@ -246,27 +229,26 @@ class ExceptionHandlerTest {
 
         try (LogCapture logs = LogCapture.start()) {
             Promise<Void> failing = loop.newPromise();
-            spawnJob(scheduler, () -> failing);
+            fixture.spawnJob(scheduler, () -> failing);
             failing.setFailure(new RuntimeException("boom"));
-            embedded.runTasks();
+            fixture.runTasks();
 
-            Job<Integer> next = spawnJob(scheduler, () -> loop.newSucceededFuture(42));
+            Job<Integer> next = fixture.spawnJob(scheduler, () -> loop.newSucceededFuture(42));
             assertEquals(42, assertSucceeded(next.join()));
             assertEquals(1, seen.size());
             assertTrue(logs.text(Level.ALL).contains("handler failure"), () -> logs.text(Level.ALL));
             assertEquals(0, scheduler.size());
-            Future<Void> closed = scheduler.close();
-            embedded.runTasks();
+            Future<Void> closed = fixture.close(scheduler);
             assertSucceeded(closed);
         }
     }
 
     @Test
     void debugMode_contextCarriesStackAtSpawn() {
-        Scheduler scheduler = Scheduler.builder().debug(true).exceptionHandler(handler).build(loop);
+        Scheduler scheduler = fixture.builder().debug(true).build(loop);
 
-        Job<Void> job = spawnJob(scheduler, () -> loop.newFailedFuture(new StacklessException("boom")));
-        embedded.runTasks();
+        Job<Void> job = fixture.spawnJob(scheduler, () -> loop.newFailedFuture(new StacklessException("boom")));
+        fixture.runTasks();
 
         ExceptionContext context = handler.single(scheduler);
         assertSame(job, context.job());
@@ -277,27 +259,23 @@ class ExceptionHandlerTest {
 
     @Test
     void debugMode_closeTimeoutReportCarriesSpawnTrace() {
-        Scheduler scheduler = Scheduler.builder().debug(true).closeTimeout(Duration.ofMillis(5))
-                .exceptionHandler(handler).build(loop);
-        Promise<Void> stubborn = loop.newPromise();
-        stubborn.setUncancellable();
-        spawnJob(scheduler, () -> stubborn);
+        Scheduler scheduler = fixture.builder().debug(true).closeTimeout(Duration.ofMillis(5)).build(loop);
+        Promise<Void> stubborn = fixture.uncancellable();
+        fixture.spawnJob(scheduler, () -> stubborn);
 
         Future<Void> closed = scheduler.close();
-        embedded.advanceMillis(5);
+        fixture.advanceMillis(5);
 
         assertSucceeded(closed);
-        ExceptionContext context = handler.single(scheduler);
-        assertEquals("Job closing timed out", context.message());
-        assertNotNull(context.spawnTrace());
+        assertNotNull(handler.single(scheduler, CLOSE_TIMED_OUT).spawnTrace());
     }
 
     @Test
     void debugOff_contextHasNoSpawnTrace() {
-        Scheduler scheduler = Scheduler.builder().debug(false).exceptionHandler(handler).build(loop);
+        Scheduler scheduler = fixture.builder().debug(false).build(loop);
 
-        spawnJob(scheduler, () -> loop.newFailedFuture(new StacklessException("boom")));
-        embedded.runTasks();
+        fixture.spawnJob(scheduler, () -> loop.newFailedFuture(new StacklessException("boom")));
+        fixture.runTasks();
 
         assertNull(handler.single(scheduler).spawnTrace());
     }
@@ -307,8 +285,8 @@ class ExceptionHandlerTest {
         Scheduler scheduler = Scheduler.builder().debug(true).build(loop);
 
         try (LogCapture logs = LogCapture.start()) {
-            spawnJob(scheduler, () -> loop.newFailedFuture(new StacklessException("boom")));
-            embedded.runTasks();
+            fixture.spawnJob(scheduler, () -> loop.newFailedFuture(new StacklessException("boom")));
+            fixture.runTasks();
 
             String text = logs.text(Level.WARNING);
             assertTrue(text.contains("debugMode_defaultHandlerLogsSpawnTrace"),
@@ -371,7 +349,7 @@ class ExceptionHandlerTest {
             Method spawn = schedulerType.getMethod("spawn", Callable.class);
             Callable<Future<Void>> task = () -> loop.newFailedFuture(new StacklessException("boom"));
             Future<?> spawned = (Future<?>) spawn.invoke(scheduler, task);
-            embedded.runTasks();
+            fixture.runTasks();
             assertSucceeded(spawned);
             return traced;
         } finally {

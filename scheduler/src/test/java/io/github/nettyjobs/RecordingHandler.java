@@ -10,6 +10,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** An {@link ExceptionHandler} that records every call; safe to read from any thread. */
 final class RecordingHandler implements ExceptionHandler {
 
+    /** The message of a report about a job that failed and that nobody joined. */
+    static final String JOB_FAILED = "Job processing failed";
+    /** The message of a report about a job that did not end within its close timeout. */
+    static final String CLOSE_TIMED_OUT = "Job closing timed out";
+
     private final List<Scheduler> schedulers = new CopyOnWriteArrayList<>();
     private final List<ExceptionContext> contexts = new CopyOnWriteArrayList<>();
     private final List<Boolean> onLoop = new CopyOnWriteArrayList<>();
@@ -31,6 +36,20 @@ final class RecordingHandler implements ExceptionHandler {
         assertSame(scheduler, schedulers.get(0));
         assertTrue(onLoop.get(0), "the exception handler ran off the scheduler's loop");
         return contexts.get(0);
+    }
+
+    /** As {@link #single(Scheduler)}, checked to carry {@code message}. */
+    ExceptionContext single(Scheduler scheduler, String message) {
+        ExceptionContext context = single(scheduler);
+        assertEquals(message, context.message());
+        return context;
+    }
+
+    /** Checks that the one call so far reports {@code failure} of {@code job} as {@link #JOB_FAILED}. */
+    void assertSingleFailure(Scheduler scheduler, Job<?> job, Throwable failure) {
+        ExceptionContext context = single(scheduler, JOB_FAILED);
+        assertSame(job, context.job());
+        assertSame(failure, context.exception());
     }
 
     void assertNotCalled() {

@@ -1,37 +1,25 @@
 package io.github.nettyjobs;
 
 import io.netty.channel.EventLoop;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 
+import static io.github.nettyjobs.SchedulerAssertions.assertRejected;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Configuration through {@link Scheduler.Builder}: defaults, values, validation, reuse. */
 @Timeout(10)
 class SchedulerBuilderTest {
 
-    private final EmbeddedLoop embedded = new EmbeddedLoop();
-    private final EventLoop loop = embedded.loop();
-
-    @AfterEach
-    void tearDown() {
-        embedded.close();
-    }
-
-    private static void assertRejected(Class<? extends RuntimeException> type, String parameter,
-                                       Executable call) {
-        RuntimeException e = assertThrows(type, call);
-        assertTrue(String.valueOf(e.getMessage()).contains(parameter),
-                () -> "message should name " + parameter + ": " + e.getMessage());
-    }
+    @RegisterExtension
+    final SchedulerFixture fixture = new SchedulerFixture();
+    private final EventLoop loop = fixture.loop();
 
     @Test
     void build_withoutSettings_usesAiojobsDefaults() {

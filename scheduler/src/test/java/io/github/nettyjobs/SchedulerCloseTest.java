@@ -3,12 +3,11 @@ package io.github.nettyjobs;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
-import java.util.concurrent.Callable;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
@@ -16,6 +15,9 @@ import java.util.logging.Level;
 import static io.github.nettyjobs.FutureAssertions.assertCancelled;
 import static io.github.nettyjobs.FutureAssertions.assertNotDone;
 import static io.github.nettyjobs.FutureAssertions.assertSucceeded;
+import static io.github.nettyjobs.RecordingHandler.CLOSE_TIMED_OUT;
+import static io.github.nettyjobs.RecordingHandler.JOB_FAILED;
+import static io.github.nettyjobs.SchedulerAssertions.assertCounts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -25,44 +27,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(10)
 class SchedulerCloseTest {
 
-    private final EmbeddedLoop embedded = new EmbeddedLoop();
-    private final EventLoop loop = embedded.loop();
-    private final RecordingHandler handler = new RecordingHandler();
-
-    @AfterEach
-    void tearDown() {
-        embedded.close();
-    }
-
-    private Scheduler.Builder builder() {
-        return Scheduler.builder().exceptionHandler(handler);
-    }
-
-    private <T> Job<T> spawnJob(Scheduler scheduler, Callable<? extends Future<T>> task) {
-        Future<Job<T>> spawned = scheduler.spawn(task);
-        embedded.runTasks();
-        return assertSucceeded(spawned);
-    }
-
-    private <T> Job<T> spawnJob(Scheduler scheduler, Promise<T> promise) {
-        return spawnJob(scheduler, () -> promise);
-    }
-
-    private Promise<Void> uncancellable() {
-        Promise<Void> promise = loop.newPromise();
-        promise.setUncancellable();
-        return promise;
-    }
+    @RegisterExtension
+    final SchedulerFixture fixture = new SchedulerFixture();
+    private final EventLoop loop = fixture.loop();
+    private final RecordingHandler handler = fixture.handler();
 
     @Test
     void close_cancelsActiveJobsAndEmptiesScheduler() {
-        Scheduler scheduler = builder().build(loop);
+        Scheduler scheduler = fixture.scheduler();
         assertFalse(scheduler.isClosed());
         Promise<Void> promise = loop.newPromise();
-        Job<Void> job = spawnJob(scheduler, promise);
+        Job<Void> job = fixture.spawnJob(scheduler, promise);
 
-        Future<Void> closed = scheduler.close();
-        embedded.runTasks();
+        Future<Void> closed = fixture.close(scheduler);
 
         assertSucceeded(closed);
         assertTrue(promise.isCancelled());
@@ -70,17 +47,15 @@ class SchedulerCloseTest {
         assertCancelled(job.join());
         assertTrue(scheduler.isClosed());
         assertEquals(0, scheduler.size());
-        assertEquals(0, scheduler.activeCount());
-        assertEquals(0, scheduler.pendingCount());
+        assertCounts(scheduler, 0, 0);
         handler.assertNotCalled();
     }
 
     @Test
     void close_emptyScheduler_completes() {
-        Scheduler scheduler = builder().build(loop);
+        Scheduler scheduler = fixture.scheduler();
 
-        Future<Void> closed = scheduler.close();
-        embedded.runTasks();
+        Future<Void> closed = fixture.close(scheduler);
 
         assertSucceeded(closed);
         assertTrue(scheduler.isClosed());
@@ -88,17 +63,16 @@ class SchedulerCloseTest {
 
     @Test
     void close_dropsPendingJobsWithoutCallingTasks() {
-        Scheduler scheduler = builder().limit(1).build(loop);
-        spawnJob(scheduler, loop.newPromise());
+        Scheduler scheduler = fixture.builder().limit(1).build(loop);
+        fixture.spawnJob(scheduler, loop.newPromise());
         AtomicBoolean called = new AtomicBoolean();
-        Job<Void> pending = spawnJob(scheduler, () -> {
+        Job<Void> pending = fixture.spawnJob(scheduler, () -> {
             called.set(true);
             return loop.newPromise();
         });
         Future<Void> joined = pending.join();
 
-        Future<Void> closed = scheduler.close();
-        embedded.runTasks();
+        Future<Void> closed = fixture.close(scheduler);
 
         assertSucceeded(closed);
         assertFalse(called.get());
@@ -111,145 +85,132 @@ class SchedulerCloseTest {
 
     @Test
     void close_marksClosedBeforeJobsHaveEnded() {
-        Scheduler scheduler = builder().build(loop);
-        Promise<Void> promise = uncancellable();
-        spawnJob(scheduler, promise);
+        Scheduler scheduler = fixture.scheduler();
+        Promise<Void> promise = fixture.uncancellable();
+        fixture.spawnJob(scheduler, promise);
 
-        Future<Void> closed = scheduler.close();
-        embedded.runTasks();
+        Future<Void> closed = fixture.close(scheduler);
 
         assertTrue(scheduler.isClosed());
         assertNotDone(closed);
         promise.setSuccess(null);
-        embedded.runTasks();
+        fixture.runTasks();
         assertSucceeded(closed);
     }
 
     @Test
     void close_jobFailsWhileClosing_reportsToHandlerAndCloseSucceeds() {
-        Scheduler scheduler = builder().build(loop);
-        Promise<Void> promise = uncancellable();
-        Job<Void> job = spawnJob(scheduler, promise);
+        Scheduler scheduler = fixture.scheduler();
+        Promise<Void> promise = fixture.uncancellable();
+        Job<Void> job = fixture.spawnJob(scheduler, promise);
         RuntimeException failure = new RuntimeException("boom");
 
-        Future<Void> closed = scheduler.close();
-        embedded.runTasks();
+        Future<Void> closed = fixture.close(scheduler);
         promise.setFailure(failure);
-        embedded.runTasks();
+        fixture.runTasks();
 
         assertSucceeded(closed);
         assertTrue(job.isClosed());
         assertEquals(0, scheduler.size());
-        ExceptionContext context = handler.single(scheduler);
-        assertEquals("Job processing failed", context.message());
-        assertSame(job, context.job());
-        assertSame(failure, context.exception());
+        handler.assertSingleFailure(scheduler, job, failure);
     }
 
     @Test
     void close_afterUnjoinedJobFailed_handlerGotTheFailure() {
-        Scheduler scheduler = builder().build(loop);
+        Scheduler scheduler = fixture.scheduler();
         Promise<Void> promise = loop.newPromise();
-        Job<Void> job = spawnJob(scheduler, promise);
+        Job<Void> job = fixture.spawnJob(scheduler, promise);
         RuntimeException failure = new RuntimeException("boom");
         promise.setFailure(failure);
 
-        Future<Void> closed = scheduler.close();
-        embedded.runTasks();
+        Future<Void> closed = fixture.close(scheduler);
 
         assertSucceeded(closed);
         assertTrue(job.isClosed());
-        ExceptionContext context = handler.single(scheduler);
-        assertEquals("Job processing failed", context.message());
-        assertSame(failure, context.exception());
+        assertSame(failure, handler.single(scheduler, JOB_FAILED).exception());
     }
 
     @Test
     void close_jobOutlivesCloseTimeout_reportsTimeoutAndCompletes() {
-        Scheduler scheduler = builder().closeTimeout(Duration.ofMillis(10)).build(loop);
-        Promise<Void> stubborn = uncancellable();
-        Job<Void> job = spawnJob(scheduler, stubborn);
+        Scheduler scheduler = fixture.builder().closeTimeout(Duration.ofMillis(10)).build(loop);
+        Promise<Void> stubborn = fixture.uncancellable();
+        Job<Void> job = fixture.spawnJob(scheduler, stubborn);
 
         Future<Void> closed = scheduler.close();
-        embedded.advanceMillis(9);
+        fixture.advanceMillis(9);
         assertNotDone(closed);
         handler.assertNotCalled();
-        embedded.advanceMillis(1);
+        fixture.advanceMillis(1);
 
         assertSucceeded(closed);
         assertTrue(job.isClosed());
         assertEquals(0, scheduler.size());
         assertEquals(0, scheduler.activeCount());
-        ExceptionContext context = handler.single(scheduler);
-        assertEquals("Job closing timed out", context.message());
+        ExceptionContext context = handler.single(scheduler, CLOSE_TIMED_OUT);
         assertSame(job, context.job());
         assertTrue(context.exception() instanceof TimeoutException, () -> "" + context.exception());
     }
 
     @Test
     void close_oneStubbornJob_othersStillCancelledAtOnce() {
-        Scheduler scheduler = builder().closeTimeout(Duration.ofMillis(10)).build(loop);
+        Scheduler scheduler = fixture.builder().closeTimeout(Duration.ofMillis(10)).build(loop);
         Promise<Void> normal = loop.newPromise();
-        Job<Void> normalJob = spawnJob(scheduler, normal);
-        spawnJob(scheduler, uncancellable());
+        Job<Void> normalJob = fixture.spawnJob(scheduler, normal);
+        fixture.spawnJob(scheduler, fixture.uncancellable());
 
-        Future<Void> closed = scheduler.close();
-        embedded.runTasks();
+        Future<Void> closed = fixture.close(scheduler);
 
         assertTrue(normal.isCancelled());
         assertTrue(normalJob.isClosed());
         assertNotDone(closed);
-        embedded.advanceMillis(10);
+        fixture.advanceMillis(10);
         assertSucceeded(closed);
-        assertEquals("Job closing timed out", handler.single(scheduler).message());
+        assertEquals(CLOSE_TIMED_OUT, handler.single(scheduler).message());
     }
 
     @Test
     void close_nullCloseTimeout_waitsWithoutLimit() {
-        Scheduler scheduler = builder().closeTimeout(null).build(loop);
-        Promise<Void> stubborn = uncancellable();
-        spawnJob(scheduler, stubborn);
+        Scheduler scheduler = fixture.builder().closeTimeout(null).build(loop);
+        Promise<Void> stubborn = fixture.uncancellable();
+        fixture.spawnJob(scheduler, stubborn);
 
         Future<Void> closed = scheduler.close();
-        embedded.advance(Duration.ofHours(1));
+        fixture.advance(Duration.ofHours(1));
         assertNotDone(closed);
 
         stubborn.setSuccess(null);
-        embedded.runTasks();
+        fixture.runTasks();
         assertSucceeded(closed);
         handler.assertNotCalled();
     }
 
     @Test
     void close_zeroCloseTimeout_doesNotWaitForStubbornJob() {
-        Scheduler scheduler = builder().closeTimeout(Duration.ZERO).build(loop);
-        spawnJob(scheduler, uncancellable());
+        Scheduler scheduler = fixture.builder().closeTimeout(Duration.ZERO).build(loop);
+        fixture.spawnJob(scheduler, fixture.uncancellable());
 
-        Future<Void> closed = scheduler.close();
-        embedded.runTasks();
+        Future<Void> closed = fixture.close(scheduler);
 
         assertSucceeded(closed);
-        assertEquals("Job closing timed out", handler.single(scheduler).message());
+        assertEquals(CLOSE_TIMED_OUT, handler.single(scheduler).message());
     }
 
     @Test
     void close_calledTwice_secondCompletesWithFirst() {
-        Scheduler scheduler = builder().closeTimeout(Duration.ofMillis(10)).build(loop);
-        spawnJob(scheduler, uncancellable());
+        Scheduler scheduler = fixture.builder().closeTimeout(Duration.ofMillis(10)).build(loop);
+        fixture.spawnJob(scheduler, fixture.uncancellable());
 
         Future<Void> first = scheduler.close();
-        Future<Void> second = scheduler.close();
-        embedded.runTasks();
+        Future<Void> second = fixture.close(scheduler);
         assertNotDone(first);
         assertNotDone(second);
 
-        embedded.advanceMillis(10);
+        fixture.advanceMillis(10);
 
         assertSucceeded(first);
         assertSucceeded(second);
         assertEquals(1, handler.contexts().size(), "the timeout is reported once");
-        Future<Void> third = scheduler.close();
-        embedded.runTasks();
+        Future<Void> third = fixture.close(scheduler);
         assertSucceeded(third);
     }
 
@@ -260,13 +221,13 @@ class SchedulerCloseTest {
                     .exceptionHandler((s, c) -> {
                         throw new IllegalStateException("handler failure");
                     }).build(loop);
-            spawnJob(scheduler, uncancellable());
-            Promise<Void> failing = uncancellable();
-            spawnJob(scheduler, failing);
+            fixture.spawnJob(scheduler, fixture.uncancellable());
+            Promise<Void> failing = fixture.uncancellable();
+            fixture.spawnJob(scheduler, failing);
 
             Future<Void> closed = scheduler.close();
             failing.setFailure(new RuntimeException("boom"));
-            embedded.advanceMillis(10);
+            fixture.advanceMillis(10);
 
             assertSucceeded(closed);
             assertEquals(0, scheduler.size());
@@ -276,15 +237,15 @@ class SchedulerCloseTest {
 
     @Test
     void close_jobLateAfterTimeout_isNotReportedAgain() {
-        Scheduler scheduler = builder().closeTimeout(Duration.ofMillis(10)).build(loop);
-        Promise<Void> stubborn = uncancellable();
-        spawnJob(scheduler, stubborn);
+        Scheduler scheduler = fixture.builder().closeTimeout(Duration.ofMillis(10)).build(loop);
+        Promise<Void> stubborn = fixture.uncancellable();
+        fixture.spawnJob(scheduler, stubborn);
         Future<Void> closed = scheduler.close();
-        embedded.advanceMillis(10);
+        fixture.advanceMillis(10);
         assertSucceeded(closed);
 
         stubborn.setSuccess(null);
-        embedded.runTasks();
+        fixture.runTasks();
 
         assertEquals(1, handler.contexts().size(), () -> "" + handler.contexts());
         assertEquals(0, scheduler.size());
@@ -292,13 +253,12 @@ class SchedulerCloseTest {
 
     @Test
     void close_cancelledJobs_areNeverReported() {
-        Scheduler scheduler = builder().limit(2).build(loop);
+        Scheduler scheduler = fixture.builder().limit(2).build(loop);
         for (int i = 0; i < 5; i++) {
-            spawnJob(scheduler, loop.newPromise());
+            fixture.spawnJob(scheduler, loop.newPromise());
         }
 
-        Future<Void> closed = scheduler.close();
-        embedded.runTasks();
+        Future<Void> closed = fixture.close(scheduler);
 
         assertSucceeded(closed);
         handler.assertNotCalled();

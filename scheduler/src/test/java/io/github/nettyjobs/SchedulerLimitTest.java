@@ -3,9 +3,9 @@ package io.github.nettyjobs;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +17,10 @@ import static io.github.nettyjobs.FutureAssertions.assertCancelled;
 import static io.github.nettyjobs.FutureAssertions.assertFailedWith;
 import static io.github.nettyjobs.FutureAssertions.assertNotDone;
 import static io.github.nettyjobs.FutureAssertions.assertSucceeded;
+import static io.github.nettyjobs.SchedulerAssertions.State.ACTIVE;
+import static io.github.nettyjobs.SchedulerAssertions.State.CLOSED;
+import static io.github.nettyjobs.SchedulerAssertions.assertCounts;
+import static io.github.nettyjobs.SchedulerAssertions.assertState;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,27 +29,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(10)
 class SchedulerLimitTest {
 
-    private final EmbeddedLoop embedded = new EmbeddedLoop();
-    private final EventLoop loop = embedded.loop();
-    private final RecordingHandler handler = new RecordingHandler();
-
-    @AfterEach
-    void tearDown() {
-        embedded.close();
-    }
+    @RegisterExtension
+    final SchedulerFixture fixture = new SchedulerFixture();
+    private final EventLoop loop = fixture.loop();
+    private final RecordingHandler handler = fixture.handler();
 
     private Scheduler scheduler(int limit, int pendingLimit) {
-        return Scheduler.builder().limit(limit).pendingLimit(pendingLimit).exceptionHandler(handler).build(loop);
-    }
-
-    private <T> Future<Job<T>> spawn(Scheduler scheduler, Callable<? extends Future<T>> task) {
-        Future<Job<T>> spawned = scheduler.spawn(task);
-        embedded.runTasks();
-        return spawned;
-    }
-
-    private <T> Job<T> spawnJob(Scheduler scheduler, Promise<T> promise) {
-        return assertSucceeded(spawn(scheduler, () -> promise));
+        return fixture.builder().limit(limit).pendingLimit(pendingLimit).build(loop);
     }
 
     /** A task that records that it ran and returns {@code promise}. */
@@ -60,11 +50,11 @@ class SchedulerLimitTest {
     void spawn_overLimit_queuesJobAsPending() {
         Scheduler scheduler = scheduler(1, 10_000);
 
-        spawnJob(scheduler, loop.newPromise());
+        fixture.spawnJob(scheduler, loop.newPromise());
         assertEquals(0, scheduler.pendingCount());
-        spawnJob(scheduler, loop.newPromise());
+        fixture.spawnJob(scheduler, loop.newPromise());
         assertEquals(1, scheduler.pendingCount());
-        spawnJob(scheduler, loop.newPromise());
+        fixture.spawnJob(scheduler, loop.newPromise());
         assertEquals(2, scheduler.pendingCount());
 
         assertEquals(1, scheduler.activeCount());
@@ -76,45 +66,39 @@ class SchedulerLimitTest {
         Scheduler scheduler = scheduler(1, 0);
 
         for (int i = 0; i < 500; i++) {
-            assertTrue(spawn(scheduler, loop::newPromise).isSuccess(), "spawn " + i + " should be admitted");
+            assertTrue(fixture.spawn(scheduler, loop::newPromise).isSuccess(), "spawn " + i + " should be admitted");
         }
 
-        assertEquals(1, scheduler.activeCount());
-        assertEquals(499, scheduler.pendingCount());
+        assertCounts(scheduler, 1, 499);
     }
 
     @Test
     void spawn_concurrencyLimit_jobsMoveFromPendingToActiveToClosed() {
         Scheduler scheduler = scheduler(1, 10_000);
-        assertEquals(0, scheduler.activeCount());
-        assertEquals(0, scheduler.pendingCount());
+        assertCounts(scheduler, 0, 0);
 
         Promise<Void> promise1 = loop.newPromise();
-        Job<Void> job1 = spawnJob(scheduler, promise1);
-        assertEquals(1, scheduler.activeCount());
-        assertEquals(0, scheduler.pendingCount());
+        Job<Void> job1 = fixture.spawnJob(scheduler, promise1);
+        assertCounts(scheduler, 1, 0);
         assertTrue(job1.isActive());
 
         Promise<Void> promise2 = loop.newPromise();
-        Job<Void> job2 = spawnJob(scheduler, promise2);
-        assertEquals(1, scheduler.activeCount());
-        assertEquals(1, scheduler.pendingCount());
+        Job<Void> job2 = fixture.spawnJob(scheduler, promise2);
+        assertCounts(scheduler, 1, 1);
         assertTrue(job2.isPending());
         assertFalse(job2.isActive());
 
         promise1.setSuccess(null);
-        embedded.runTasks();
+        fixture.runTasks();
         assertSucceeded(job1.join());
-        assertEquals(1, scheduler.activeCount());
-        assertEquals(0, scheduler.pendingCount());
+        assertCounts(scheduler, 1, 0);
         assertTrue(job1.isClosed());
         assertTrue(job2.isActive());
 
         promise2.setSuccess(null);
-        embedded.runTasks();
+        fixture.runTasks();
         assertSucceeded(job2.join());
-        assertEquals(0, scheduler.activeCount());
-        assertEquals(0, scheduler.pendingCount());
+        assertCounts(scheduler, 0, 0);
         assertTrue(job2.isClosed());
     }
 
@@ -122,15 +106,15 @@ class SchedulerLimitTest {
     void pendingJob_taskIsNotCalledUntilItStarts() {
         Scheduler scheduler = scheduler(1, 10_000);
         Promise<Void> first = loop.newPromise();
-        spawnJob(scheduler, first);
+        fixture.spawnJob(scheduler, first);
         AtomicBoolean called = new AtomicBoolean();
 
-        Job<Void> pending = assertSucceeded(spawn(scheduler, recording(called, loop.newPromise())));
+        Job<Void> pending = fixture.spawnJob(scheduler, recording(called, loop.newPromise()));
         assertFalse(called.get());
         assertTrue(pending.isPending());
 
         first.setSuccess(null);
-        embedded.runTasks();
+        fixture.runTasks();
         assertTrue(called.get());
         assertTrue(pending.isActive());
     }
@@ -144,16 +128,16 @@ class SchedulerLimitTest {
             String name = "job" + i;
             Promise<Void> promise = loop.newPromise();
             promises.add(promise);
-            assertSucceeded(spawn(scheduler, () -> {
+            fixture.spawnJob(scheduler, () -> {
                 started.add(name);
                 return promise;
-            }));
+            });
         }
         assertEquals(List.of("job0"), started);
 
         for (Promise<Void> promise : promises) {
             promise.setSuccess(null);
-            embedded.runTasks();
+            fixture.runTasks();
         }
 
         assertEquals(List.of("job0", "job1", "job2", "job3", "job4"), started);
@@ -163,21 +147,18 @@ class SchedulerLimitTest {
     @Test
     void spawn_pendingQueueFull_waitsWithoutAddingJob() {
         Scheduler scheduler = scheduler(1, 1);
-        spawnJob(scheduler, loop.newPromise());
-        assertEquals(1, scheduler.activeCount());
-        assertEquals(0, scheduler.pendingCount());
-        spawnJob(scheduler, loop.newPromise());
-        assertEquals(1, scheduler.activeCount());
-        assertEquals(1, scheduler.pendingCount());
+        fixture.spawnJob(scheduler, loop.newPromise());
+        assertCounts(scheduler, 1, 0);
+        fixture.spawnJob(scheduler, loop.newPromise());
+        assertCounts(scheduler, 1, 1);
         AtomicBoolean called = new AtomicBoolean();
 
-        Future<Job<Void>> waiting = spawn(scheduler, recording(called, loop.newPromise()));
-        embedded.advanceMillis(1000);
+        Future<Job<Void>> waiting = fixture.spawn(scheduler, recording(called, loop.newPromise()));
+        fixture.advanceMillis(1000);
 
         assertNotDone(waiting);
         assertFalse(called.get());
-        assertEquals(1, scheduler.activeCount());
-        assertEquals(1, scheduler.pendingCount());
+        assertCounts(scheduler, 1, 1);
         assertEquals(2, scheduler.size());
         assertEquals(2, scheduler.jobs().size());
     }
@@ -188,15 +169,14 @@ class SchedulerLimitTest {
         List<Promise<Void>> promises = List.of(loop.newPromise(), loop.newPromise(), loop.newPromise());
         List<Future<Job<Void>>> spawns = new ArrayList<>();
         for (Promise<Void> promise : promises) {
-            spawns.add(spawn(scheduler, () -> promise));
+            spawns.add(fixture.spawn(scheduler, () -> promise));
         }
         assertEquals(2, scheduler.size());
-        assertEquals(1, scheduler.activeCount());
-        assertEquals(1, scheduler.pendingCount());
+        assertCounts(scheduler, 1, 1);
         assertNotDone(spawns.get(2));
 
         promises.get(0).setSuccess(null);
-        embedded.runTasks();
+        fixture.runTasks();
 
         Job<Void> third = assertSucceeded(spawns.get(2));
         assertTrue(third.isPending());
@@ -204,15 +184,14 @@ class SchedulerLimitTest {
         assertEquals(2, scheduler.size());
 
         promises.forEach(p -> p.trySuccess(null));
-        embedded.runTasks();
+        fixture.runTasks();
         for (Future<Job<Void>> spawned : spawns) {
             Job<Void> job = assertSucceeded(spawned);
             assertSucceeded(job.join());
             assertTrue(job.isClosed());
         }
         assertEquals(0, scheduler.size());
-        assertEquals(0, scheduler.activeCount());
-        assertEquals(0, scheduler.pendingCount());
+        assertCounts(scheduler, 0, 0);
     }
 
     @Test
@@ -220,18 +199,18 @@ class SchedulerLimitTest {
         Scheduler scheduler = scheduler(1, 1);
         Promise<Void> first = loop.newPromise();
         Promise<Void> second = loop.newPromise();
-        spawnJob(scheduler, first);
-        spawnJob(scheduler, second);
-        Future<Job<Void>> third = spawn(scheduler, loop::newPromise);
-        Future<Job<Void>> fourth = spawn(scheduler, loop::newPromise);
+        fixture.spawnJob(scheduler, first);
+        fixture.spawnJob(scheduler, second);
+        Future<Job<Void>> third = fixture.spawn(scheduler, loop::newPromise);
+        Future<Job<Void>> fourth = fixture.spawn(scheduler, loop::newPromise);
 
         first.setSuccess(null);
-        embedded.runTasks();
+        fixture.runTasks();
         assertSucceeded(third);
         assertNotDone(fourth);
 
         second.setSuccess(null);
-        embedded.runTasks();
+        fixture.runTasks();
         assertSucceeded(fourth);
     }
 
@@ -240,15 +219,15 @@ class SchedulerLimitTest {
         Scheduler scheduler = scheduler(1, 1);
         Promise<Void> first = loop.newPromise();
         Promise<Void> second = loop.newPromise();
-        spawnJob(scheduler, first);
-        Job<Void> secondJob = spawnJob(scheduler, second);
+        fixture.spawnJob(scheduler, first);
+        Job<Void> secondJob = fixture.spawnJob(scheduler, second);
         AtomicBoolean called = new AtomicBoolean();
-        Future<Job<Void>> waiting = spawn(scheduler, recording(called, loop.newPromise()));
+        Future<Job<Void>> waiting = fixture.spawn(scheduler, recording(called, loop.newPromise()));
 
         assertTrue(waiting.cancel(false));
-        embedded.runTasks();
+        fixture.runTasks();
         first.setSuccess(null);
-        embedded.runTasks();
+        fixture.runTasks();
 
         assertTrue(secondJob.isActive());
         assertEquals(0, scheduler.pendingCount());
@@ -256,24 +235,23 @@ class SchedulerLimitTest {
         assertFalse(called.get());
 
         second.setSuccess(null);
-        embedded.runTasks();
+        fixture.runTasks();
         assertFalse(called.get());
         assertEquals(0, scheduler.size());
         Future<Void> closed = scheduler.waitAndClose();
-        embedded.runTasks();
+        fixture.runTasks();
         assertSucceeded(closed);
     }
 
     @Test
     void waitingSpawn_schedulerClosed_failsWithRejectedExecution() {
         Scheduler scheduler = scheduler(1, 1);
-        spawnJob(scheduler, loop.newPromise());
-        spawnJob(scheduler, loop.newPromise());
+        fixture.spawnJob(scheduler, loop.newPromise());
+        fixture.spawnJob(scheduler, loop.newPromise());
         AtomicBoolean called = new AtomicBoolean();
-        Future<Job<Void>> waiting = spawn(scheduler, recording(called, loop.newPromise()));
+        Future<Job<Void>> waiting = fixture.spawn(scheduler, recording(called, loop.newPromise()));
 
-        Future<Void> closed = scheduler.close();
-        embedded.runTasks();
+        Future<Void> closed = fixture.close(scheduler);
 
         RejectedExecutionException e = assertFailedWith(RejectedExecutionException.class, waiting);
         assertEquals("Scheduling a new job after closing", e.getMessage());
@@ -286,23 +264,21 @@ class SchedulerLimitTest {
     void pendingJob_closed_isDroppedWithoutCallingTask() {
         Scheduler scheduler = scheduler(1, 10_000);
         Promise<Void> first = loop.newPromise();
-        Job<Void> job1 = spawnJob(scheduler, first);
+        Job<Void> job1 = fixture.spawnJob(scheduler, first);
         AtomicBoolean called = new AtomicBoolean();
-        Job<Void> job2 = assertSucceeded(spawn(scheduler, recording(called, loop.newPromise())));
+        Job<Void> job2 = fixture.spawnJob(scheduler, recording(called, loop.newPromise()));
         assertEquals(1, scheduler.activeCount());
 
         Future<Void> closed = job2.close();
-        embedded.runTasks();
+        fixture.runTasks();
 
         assertSucceeded(closed);
-        assertTrue(job2.isClosed());
-        assertFalse(job2.isPending());
-        assertFalse(job2.isActive());
+        assertState(job2, CLOSED);
         assertCancelled(job2.join());
         assertEquals(0, scheduler.pendingCount());
 
         first.setSuccess(null);
-        embedded.runTasks();
+        fixture.runTasks();
         assertSucceeded(job1.join());
         assertEquals(0, scheduler.activeCount());
         assertEquals(0, scheduler.size());
@@ -313,13 +289,13 @@ class SchedulerLimitTest {
     @Test
     void pendingJob_closed_makesRoomForWaitingSpawn() {
         Scheduler scheduler = scheduler(1, 1);
-        spawnJob(scheduler, loop.newPromise());
-        Job<Void> pending = spawnJob(scheduler, loop.newPromise());
-        Future<Job<Void>> waiting = spawn(scheduler, loop::newPromise);
+        fixture.spawnJob(scheduler, loop.newPromise());
+        Job<Void> pending = fixture.spawnJob(scheduler, loop.newPromise());
+        Future<Job<Void>> waiting = fixture.spawn(scheduler, loop::newPromise);
         assertNotDone(waiting);
 
         pending.close();
-        embedded.runTasks();
+        fixture.runTasks();
 
         assertTrue(assertSucceeded(waiting).isPending());
         assertEquals(1, scheduler.pendingCount());
@@ -328,40 +304,38 @@ class SchedulerLimitTest {
     @Test
     void closingActiveJob_startsNextPendingJob() {
         Scheduler scheduler = scheduler(1, 10_000);
-        Job<Void> job1 = spawnJob(scheduler, loop.newPromise());
-        Job<Void> job2 = spawnJob(scheduler, loop.newPromise());
+        Job<Void> job1 = fixture.spawnJob(scheduler, loop.newPromise());
+        Job<Void> job2 = fixture.spawnJob(scheduler, loop.newPromise());
 
         Future<Void> closed = job1.close();
-        embedded.runTasks();
+        fixture.runTasks();
 
         assertSucceeded(closed);
-        assertTrue(job2.isActive());
-        assertFalse(job2.isPending());
-        assertFalse(job2.isClosed());
+        assertState(job2, ACTIVE);
     }
 
     @Test
     void pendingJobs_whoseTasksFail_doNotStallTheQueue() {
         Scheduler scheduler = scheduler(1, 10_000);
         Promise<Void> first = loop.newPromise();
-        spawnJob(scheduler, first);
+        fixture.spawnJob(scheduler, first);
         IllegalStateException failure = new IllegalStateException("boom");
-        Job<Void> throwing = assertSucceeded(spawn(scheduler, () -> {
+        Job<Void> throwing = fixture.spawnJob(scheduler, () -> {
             throw failure;
-        }));
-        Job<Void> returningNull = assertSucceeded(spawn(scheduler, () -> null));
+        });
+        Job<Void> returningNull = fixture.spawnJob(scheduler, () -> null);
         Promise<Integer> last = loop.newPromise();
-        Job<Integer> lastJob = spawnJob(scheduler, last);
+        Job<Integer> lastJob = fixture.spawnJob(scheduler, last);
 
         first.setSuccess(null);
-        embedded.runTasks();
+        fixture.runTasks();
 
         assertTrue(throwing.isClosed());
         assertTrue(returningNull.isClosed());
         assertTrue(lastJob.isActive());
         assertEquals(2, handler.contexts().size(), () -> "" + handler.contexts());
         last.setSuccess(3);
-        embedded.runTasks();
+        fixture.runTasks();
         assertEquals(3, assertSucceeded(lastJob.join()));
         assertEquals(0, scheduler.size());
     }
@@ -372,15 +346,15 @@ class SchedulerLimitTest {
         Promise<Void> started = loop.newPromise();
         Promise<Void> finish = loop.newPromise();
 
-        Job<Void> job = assertSucceeded(spawn(scheduler, () -> {
+        Job<Void> job = fixture.spawnJob(scheduler, () -> {
             started.setSuccess(null);
             return finish;
-        }));
+        });
         assertTrue(started.isSuccess());
         assertEquals(1, scheduler.activeCount());
 
         finish.setSuccess(null);
-        embedded.runTasks();
+        fixture.runTasks();
         assertSucceeded(job.join());
         assertEquals(0, scheduler.activeCount());
     }

@@ -3,9 +3,9 @@ package io.github.nettyjobs;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -20,36 +20,25 @@ import java.util.concurrent.atomic.AtomicReference;
 import static io.github.nettyjobs.FutureAssertions.assertFailedWith;
 import static io.github.nettyjobs.FutureAssertions.assertSameCause;
 import static io.github.nettyjobs.FutureAssertions.assertSucceeded;
+import static io.github.nettyjobs.RecordingHandler.JOB_FAILED;
+import static io.github.nettyjobs.SchedulerAssertions.State.ACTIVE;
+import static io.github.nettyjobs.SchedulerAssertions.assertCounts;
+import static io.github.nettyjobs.SchedulerAssertions.assertRejected;
+import static io.github.nettyjobs.SchedulerAssertions.assertState;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@link Scheduler#spawn}: admission, names, bad tasks, closed schedulers. */
 @Timeout(10)
 class SchedulerSpawnTest {
 
-    private final EmbeddedLoop embedded = new EmbeddedLoop();
-    private final EventLoop loop = embedded.loop();
-    private final RecordingHandler handler = new RecordingHandler();
-    private final Scheduler scheduler = Scheduler.builder().exceptionHandler(handler).build(loop);
-
-    @AfterEach
-    void tearDown() {
-        embedded.close();
-    }
-
-    private <T> Job<T> spawnJob(Callable<? extends Future<T>> task) {
-        Future<Job<T>> spawned = scheduler.spawn(task);
-        embedded.runTasks();
-        return assertSucceeded(spawned);
-    }
-
-    private static void assertMessageNames(RuntimeException e, String parameter) {
-        assertTrue(String.valueOf(e.getMessage()).contains(parameter),
-                () -> "message should name " + parameter + ": " + e.getMessage());
-    }
+    @RegisterExtension
+    final SchedulerFixture fixture = new SchedulerFixture();
+    private final EventLoop loop = fixture.loop();
+    private final RecordingHandler handler = fixture.handler();
+    private final Scheduler scheduler = fixture.scheduler();
 
     @Test
     void spawn_onLoopWithFreeSlot_callsTaskBeforeReturning() {
@@ -61,11 +50,9 @@ class SchedulerSpawnTest {
         });
 
         assertTrue(called.get(), "the job should start inside spawn()");
-        embedded.runTasks();
+        fixture.runTasks();
         Job<Void> job = assertSucceeded(spawned);
-        assertTrue(job.isActive());
-        assertFalse(job.isPending());
-        assertFalse(job.isClosed());
+        assertState(job, ACTIVE);
         assertEquals(1, scheduler.activeCount());
     }
 
@@ -74,20 +61,20 @@ class SchedulerSpawnTest {
         AtomicInteger calls = new AtomicInteger();
         Promise<Void> promise = loop.newPromise();
 
-        spawnJob(() -> {
+        fixture.spawnJob(scheduler, () -> {
             calls.incrementAndGet();
             return promise;
         });
         promise.setSuccess(null);
-        embedded.runTasks();
+        fixture.runTasks();
 
         assertEquals(1, calls.get());
     }
 
     @Test
     void spawn_withoutName_givesDefaultNamesInSpawnOrder() {
-        Job<Void> first = spawnJob(loop::newPromise);
-        Job<Void> second = spawnJob(loop::newPromise);
+        Job<Void> first = fixture.spawnJob(scheduler, loop::newPromise);
+        Job<Void> second = fixture.spawnJob(scheduler, loop::newPromise);
 
         assertEquals("job-1", first.name());
         assertEquals("job-2", second.name());
@@ -98,10 +85,10 @@ class SchedulerSpawnTest {
         List<String> names = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
             Promise<Void> promise = loop.newPromise();
-            Job<Void> job = spawnJob(() -> promise);
+            Job<Void> job = fixture.spawnJob(scheduler, () -> promise);
             names.add(job.name());
             promise.setSuccess(null);
-            embedded.runTasks();
+            fixture.runTasks();
         }
 
         assertEquals(50, new HashSet<>(names).size(), names::toString);
@@ -110,7 +97,7 @@ class SchedulerSpawnTest {
     @Test
     void spawn_withName_usesThatName() {
         Future<Job<Void>> spawned = scheduler.spawn("worker", loop::newPromise);
-        embedded.runTasks();
+        fixture.runTasks();
 
         Job<Void> job = assertSucceeded(spawned);
         assertEquals("worker", job.name());
@@ -119,7 +106,7 @@ class SchedulerSpawnTest {
 
     @Test
     void setName_renamesJob() {
-        Job<Void> job = spawnJob(loop::newPromise);
+        Job<Void> job = fixture.spawnJob(scheduler, loop::newPromise);
 
         job.setName("renamed");
 
@@ -129,24 +116,24 @@ class SchedulerSpawnTest {
 
     @Test
     void setName_null_throwsNpeNamingName() {
-        Job<Void> job = spawnJob(loop::newPromise);
+        Job<Void> job = fixture.spawnJob(scheduler, loop::newPromise);
         String before = job.name();
 
-        assertMessageNames(assertThrows(NullPointerException.class, () -> job.setName(null)), "name");
+        assertRejected(NullPointerException.class, "name", () -> job.setName(null));
         assertEquals(before, job.name());
     }
 
     @Test
     void spawn_nullTask_throwsNpeNamingTask() {
-        assertMessageNames(assertThrows(NullPointerException.class,
-                () -> scheduler.spawn((Callable<Future<Void>>) null)), "task");
+        assertRejected(NullPointerException.class, "task",
+                () -> scheduler.spawn((Callable<Future<Void>>) null));
         assertEquals(0, scheduler.size());
     }
 
     @Test
     void spawn_namedWithNullTask_throwsNpeNamingTask() {
-        assertMessageNames(assertThrows(NullPointerException.class,
-                () -> scheduler.spawn("named", (Callable<Future<Void>>) null)), "task");
+        assertRejected(NullPointerException.class, "task",
+                () -> scheduler.spawn("named", (Callable<Future<Void>>) null));
         assertEquals(0, scheduler.size());
     }
 
@@ -154,11 +141,11 @@ class SchedulerSpawnTest {
     void spawn_nullName_throwsNpeNamingNameAndNeverCallsTask() {
         AtomicBoolean called = new AtomicBoolean();
 
-        assertMessageNames(assertThrows(NullPointerException.class, () -> scheduler.spawn(null, () -> {
+        assertRejected(NullPointerException.class, "name", () -> scheduler.spawn(null, () -> {
             called.set(true);
             return loop.newPromise();
-        })), "name");
-        embedded.runTasks();
+        }));
+        fixture.runTasks();
 
         assertFalse(called.get());
         assertEquals(0, scheduler.size());
@@ -173,7 +160,7 @@ class SchedulerSpawnTest {
             throw failure;
         });
         spawned.addListener(f -> joined.set(spawned.getNow().join()));
-        embedded.runTasks();
+        fixture.runTasks();
 
         assertNotNull(joined.get(), "spawn should succeed with a failed job");
         assertSameCause(failure, joined.get());
@@ -189,13 +176,11 @@ class SchedulerSpawnTest {
         Future<Job<Void>> spawned = scheduler.spawn(() -> {
             throw failure;
         });
-        embedded.runTasks();
+        fixture.runTasks();
 
         Job<Void> job = assertSucceeded(spawned);
         assertTrue(job.isClosed());
-        ExceptionContext context = handler.single(scheduler);
-        assertEquals("Job processing failed", context.message());
-        assertEquals(failure, context.exception());
+        assertEquals(failure, handler.single(scheduler, JOB_FAILED).exception());
     }
 
     @Test
@@ -204,7 +189,7 @@ class SchedulerSpawnTest {
 
         Future<Job<Void>> spawned = scheduler.spawn(() -> null);
         spawned.addListener(f -> joined.set(spawned.getNow().join()));
-        embedded.runTasks();
+        fixture.runTasks();
 
         NullPointerException e = assertFailedWith(NullPointerException.class, joined.get());
         String message = String.valueOf(e.getMessage()).toLowerCase();
@@ -216,25 +201,24 @@ class SchedulerSpawnTest {
     @Test
     void spawn_taskReturnsNullWithoutJoin_reportsNpeToHandler() {
         Future<Job<Void>> spawned = scheduler.spawn(() -> null);
-        embedded.runTasks();
+        fixture.runTasks();
 
         Job<Void> job = assertSucceeded(spawned);
-        ExceptionContext context = handler.single(scheduler);
-        assertEquals("Job processing failed", context.message());
+        ExceptionContext context = handler.single(scheduler, JOB_FAILED);
         assertEquals(job, context.job());
         assertTrue(context.exception() instanceof NullPointerException, () -> "" + context.exception());
     }
 
     @Test
     void spawn_afterClose_failsWithRejectedExecution() {
-        assertSucceeded(closeNow());
+        assertSucceeded(fixture.close(scheduler));
         AtomicBoolean called = new AtomicBoolean();
 
         Future<Job<Void>> spawned = scheduler.spawn(() -> {
             called.set(true);
             return loop.newPromise();
         });
-        embedded.runTasks();
+        fixture.runTasks();
 
         RejectedExecutionException e = assertFailedWith(RejectedExecutionException.class, spawned);
         assertEquals("Scheduling a new job after closing", e.getMessage());
@@ -244,10 +228,10 @@ class SchedulerSpawnTest {
 
     @Test
     void spawnNamed_afterClose_failsWithRejectedExecution() {
-        assertSucceeded(closeNow());
+        assertSucceeded(fixture.close(scheduler));
 
         Future<Job<Void>> spawned = scheduler.spawn("late", loop::newPromise);
-        embedded.runTasks();
+        fixture.runTasks();
 
         assertEquals("Scheduling a new job after closing",
                 assertFailedWith(RejectedExecutionException.class, spawned).getMessage());
@@ -255,20 +239,18 @@ class SchedulerSpawnTest {
 
     @Test
     void spawn_whileCloseInProgress_failsWithRejectedExecution() {
-        Promise<Void> stubborn = loop.newPromise();
-        stubborn.setUncancellable();
-        spawnJob(() -> stubborn);
-        Future<Void> closing = scheduler.close();
-        embedded.runTasks();
+        Promise<Void> stubborn = fixture.uncancellable();
+        fixture.spawnJob(scheduler, () -> stubborn);
+        Future<Void> closing = fixture.close(scheduler);
         assertFalse(closing.isDone(), "close waits for the uncancellable job");
         assertTrue(scheduler.isClosed());
 
         Future<Job<Void>> spawned = scheduler.spawn(loop::newPromise);
-        embedded.runTasks();
+        fixture.runTasks();
 
         assertFailedWith(RejectedExecutionException.class, spawned);
         stubborn.setSuccess(null);
-        embedded.runTasks();
+        fixture.runTasks();
         assertSucceeded(closing);
     }
 
@@ -280,15 +262,12 @@ class SchedulerSpawnTest {
         for (int i = 0; i < 250; i++) {
             Promise<Void> promise = loop.newPromise();
             promises.add(promise);
-            Future<Job<Void>> spawned = unlimited.spawn(() -> promise);
-            embedded.runTasks();
-            assertTrue(assertSucceeded(spawned).isActive());
+            assertTrue(fixture.spawnJob(unlimited, promise).isActive());
         }
 
-        assertEquals(250, unlimited.activeCount());
-        assertEquals(0, unlimited.pendingCount());
+        assertCounts(unlimited, 250, 0);
         promises.forEach(p -> p.setSuccess(null));
-        embedded.runTasks();
+        fixture.runTasks();
         assertEquals(0, unlimited.activeCount());
         assertEquals(0, unlimited.size());
     }
@@ -297,22 +276,16 @@ class SchedulerSpawnTest {
     void spawn_fromInsideTask_addsSecondJob() {
         AtomicReference<Future<Job<Void>>> inner = new AtomicReference<>();
 
-        Job<Void> outer = spawnJob(() -> {
+        Job<Void> outer = fixture.spawnJob(scheduler, () -> {
             inner.set(scheduler.spawn("inner", loop::newPromise));
             return loop.newPromise();
         });
-        embedded.runTasks();
+        fixture.runTasks();
 
         Job<Void> innerJob = assertSucceeded(inner.get());
         assertEquals(2, scheduler.size());
         assertTrue(scheduler.contains(outer));
         assertTrue(scheduler.contains(innerJob));
         assertTrue(innerJob.isActive());
-    }
-
-    private Future<Void> closeNow() {
-        Future<Void> closed = scheduler.close();
-        embedded.runTasks();
-        return closed;
     }
 }

@@ -3,9 +3,9 @@ package io.github.nettyjobs;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,6 +16,8 @@ import java.util.NoSuchElementException;
 import java.util.Set;
 
 import static io.github.nettyjobs.FutureAssertions.assertSucceeded;
+import static io.github.nettyjobs.SchedulerAssertions.assertCounts;
+import static io.github.nettyjobs.SchedulerAssertions.assertRejected;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -27,19 +29,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(10)
 class SchedulerTest {
 
-    private final EmbeddedLoop embedded = new EmbeddedLoop();
-    private final EventLoop loop = embedded.loop();
-
-    @AfterEach
-    void tearDown() {
-        embedded.close();
-    }
-
-    private <T> Job<T> spawn(Scheduler scheduler, Promise<T> promise) {
-        Future<Job<T>> spawned = scheduler.spawn(() -> promise);
-        embedded.runTasks();
-        return assertSucceeded(spawned);
-    }
+    @RegisterExtension
+    final SchedulerFixture fixture = new SchedulerFixture();
+    private final EventLoop loop = fixture.loop();
 
     @Test
     void create_usesAiojobsDefaults() {
@@ -59,23 +51,21 @@ class SchedulerTest {
         Scheduler scheduler = Scheduler.create(loop);
 
         assertEquals(0, scheduler.size());
-        assertEquals(0, scheduler.activeCount());
-        assertEquals(0, scheduler.pendingCount());
+        assertCounts(scheduler, 0, 0);
         assertFalse(scheduler.iterator().hasNext());
         assertEquals(List.of(), scheduler.jobs());
     }
 
     @Test
     void create_nullLoop_throwsNpeNamingLoop() {
-        NullPointerException e = assertThrows(NullPointerException.class, () -> Scheduler.create(null));
-        assertTrue(String.valueOf(e.getMessage()).contains("loop"), e::getMessage);
+        assertRejected(NullPointerException.class, "loop", () -> Scheduler.create(null));
     }
 
     @Test
     void spawn_runningJob_isHeldIteratedAndContained() {
         Scheduler scheduler = Scheduler.create(loop);
 
-        Job<Void> job = spawn(scheduler, loop.newPromise());
+        Job<Void> job = fixture.spawnJob(scheduler, loop.newPromise());
 
         assertFalse(job.isClosed());
         assertEquals(1, scheduler.size());
@@ -92,11 +82,11 @@ class SchedulerTest {
     void join_finishedJob_givesResultAndJobLeavesScheduler() {
         Scheduler scheduler = Scheduler.create(loop);
         Promise<Integer> promise = loop.newPromise();
-        Job<Integer> job = spawn(scheduler, promise);
+        Job<Integer> job = fixture.spawnJob(scheduler, promise);
         Future<Integer> joined = job.join();
 
         promise.setSuccess(1);
-        embedded.runTasks();
+        fixture.runTasks();
 
         assertEquals(1, assertSucceeded(joined));
         assertTrue(job.isClosed());
@@ -110,9 +100,7 @@ class SchedulerTest {
     void spawn_alreadyCompletedFuture_jobEndsAndLeavesScheduler() {
         Scheduler scheduler = Scheduler.create(loop);
 
-        Future<Job<Integer>> spawned = scheduler.spawn(() -> loop.newSucceededFuture(7));
-        embedded.runTasks();
-        Job<Integer> job = assertSucceeded(spawned);
+        Job<Integer> job = fixture.spawnJob(scheduler, () -> loop.newSucceededFuture(7));
 
         assertEquals(7, assertSucceeded(job.join()));
         assertTrue(job.isClosed());
@@ -124,13 +112,12 @@ class SchedulerTest {
     void size_countsActiveAndPendingJobs() {
         Scheduler scheduler = Scheduler.builder().limit(2).build(loop);
 
-        Job<Void> first = spawn(scheduler, loop.newPromise());
-        Job<Void> second = spawn(scheduler, loop.newPromise());
-        Job<Void> third = spawn(scheduler, loop.newPromise());
+        Job<Void> first = fixture.spawnJob(scheduler, loop.newPromise());
+        Job<Void> second = fixture.spawnJob(scheduler, loop.newPromise());
+        Job<Void> third = fixture.spawnJob(scheduler, loop.newPromise());
 
         assertEquals(3, scheduler.size());
-        assertEquals(2, scheduler.activeCount());
-        assertEquals(1, scheduler.pendingCount());
+        assertCounts(scheduler, 2, 1);
         assertEquals(Set.of(first, second, third), new HashSet<>(scheduler.jobs()));
         Set<Job<?>> iterated = new HashSet<>();
         for (Job<?> job : scheduler) {
@@ -143,7 +130,7 @@ class SchedulerTest {
     @Test
     void iterator_pastLastJob_throwsNoSuchElement() {
         Scheduler scheduler = Scheduler.create(loop);
-        spawn(scheduler, loop.newPromise());
+        fixture.spawnJob(scheduler, loop.newPromise());
 
         Iterator<Job<?>> iterator = scheduler.iterator();
         iterator.next();
@@ -156,8 +143,8 @@ class SchedulerTest {
     void contains_otherObjects_returnsFalse() {
         Scheduler scheduler = Scheduler.create(loop);
         Scheduler other = Scheduler.create(loop);
-        Job<Void> foreign = spawn(other, loop.newPromise());
-        spawn(scheduler, loop.newPromise());
+        Job<Void> foreign = fixture.spawnJob(other, loop.newPromise());
+        fixture.spawnJob(scheduler, loop.newPromise());
 
         assertFalse(scheduler.contains(foreign));
         assertFalse(scheduler.contains("job-1"));
@@ -166,10 +153,10 @@ class SchedulerTest {
     @Test
     void jobs_returnsImmutableSnapshot() {
         Scheduler scheduler = Scheduler.create(loop);
-        Job<Void> first = spawn(scheduler, loop.newPromise());
+        Job<Void> first = fixture.spawnJob(scheduler, loop.newPromise());
 
         List<Job<?>> snapshot = scheduler.jobs();
-        Job<Void> second = spawn(scheduler, loop.newPromise());
+        Job<Void> second = fixture.spawnJob(scheduler, loop.newPromise());
 
         assertEquals(List.of(first), snapshot);
         assertThrows(UnsupportedOperationException.class, () -> snapshot.add(second));
@@ -183,11 +170,10 @@ class SchedulerTest {
         assertTrue(scheduler.toString().contains("jobs=0"), scheduler::toString);
         assertFalse(scheduler.toString().contains("closed"), scheduler::toString);
 
-        spawn(scheduler, loop.newPromise());
+        fixture.spawnJob(scheduler, loop.newPromise());
         assertTrue(scheduler.toString().contains("jobs=1"), scheduler::toString);
 
-        Future<Void> closed = scheduler.close();
-        embedded.runTasks();
+        Future<Void> closed = fixture.close(scheduler);
         assertSucceeded(closed);
         assertTrue(scheduler.toString().contains("closed"), scheduler::toString);
         assertTrue(scheduler.toString().contains("jobs=0"), scheduler::toString);

@@ -3,9 +3,9 @@ package io.github.nettyjobs;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 
@@ -13,34 +13,30 @@ import static io.github.nettyjobs.FutureAssertions.assertCancelled;
 import static io.github.nettyjobs.FutureAssertions.assertNotDone;
 import static io.github.nettyjobs.FutureAssertions.assertSameCause;
 import static io.github.nettyjobs.FutureAssertions.assertSucceeded;
+import static io.github.nettyjobs.SchedulerAssertions.assertRejected;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@link Scheduler#shield}: the result passes through, cancellation does not, the scheduler tracks it. */
 @Timeout(10)
 class ShieldTest {
 
-    private final EmbeddedLoop embedded = new EmbeddedLoop();
-    private final EventLoop loop = embedded.loop();
-    private final RecordingHandler handler = new RecordingHandler();
-    private final Scheduler scheduler = Scheduler.builder().exceptionHandler(handler).build(loop);
-
-    @AfterEach
-    void tearDown() {
-        embedded.close();
-    }
+    @RegisterExtension
+    final SchedulerFixture fixture = new SchedulerFixture();
+    private final EventLoop loop = fixture.loop();
+    private final RecordingHandler handler = fixture.handler();
+    private final Scheduler scheduler = fixture.scheduler();
 
     @Test
     void shield_completesWithTheFuturesResult() {
         Promise<String> inner = loop.newPromise();
 
         Future<String> shielded = scheduler.shield(inner);
-        embedded.runTasks();
+        fixture.runTasks();
         assertNotDone(shielded);
         inner.setSuccess("TEST");
-        embedded.runTasks();
+        fixture.runTasks();
 
         assertEquals("TEST", assertSucceeded(shielded));
     }
@@ -48,10 +44,10 @@ class ShieldTest {
     @Test
     void shield_alreadyCompletedFuture_completesWithItsResult() {
         Future<String> shielded = scheduler.shield(loop.newSucceededFuture("done"));
-        embedded.runTasks();
+        fixture.runTasks();
 
         assertEquals("done", assertSucceeded(shielded));
-        assertSucceeded(closeAndWait());
+        assertSucceeded(fixture.close(scheduler));
     }
 
     @Test
@@ -61,7 +57,7 @@ class ShieldTest {
 
         Future<String> shielded = scheduler.shield(inner);
         inner.setFailure(failure);
-        embedded.runTasks();
+        fixture.runTasks();
 
         assertSameCause(failure, shielded);
     }
@@ -72,12 +68,12 @@ class ShieldTest {
         Future<String> shielded = scheduler.shield(inner);
 
         shielded.cancel(false);
-        embedded.runTasks();
+        fixture.runTasks();
 
         assertTrue(shielded.isCancelled());
         assertFalse(inner.isDone(), "cancelling the shield must not cancel the shielded future");
         inner.setSuccess("finished");
-        embedded.runTasks();
+        fixture.runTasks();
         assertEquals("finished", assertSucceeded(inner));
     }
 
@@ -87,12 +83,12 @@ class ShieldTest {
         scheduler.shield(inner).cancel(false);
 
         Future<Void> closed = scheduler.waitAndClose();
-        embedded.advanceMillis(1000);
+        fixture.advanceMillis(1000);
         assertNotDone(closed);
         assertFalse(scheduler.isClosed());
 
         inner.setSuccess("finished");
-        embedded.runTasks();
+        fixture.runTasks();
         assertSucceeded(closed);
         assertTrue(scheduler.isClosed());
     }
@@ -102,10 +98,10 @@ class ShieldTest {
         Promise<String> inner = loop.newPromise();
         scheduler.shield(inner);
         inner.setSuccess("done");
-        embedded.runTasks();
+        fixture.runTasks();
 
         Future<Void> closed = scheduler.waitAndClose();
-        embedded.runTasks();
+        fixture.runTasks();
 
         assertSucceeded(closed);
     }
@@ -115,7 +111,7 @@ class ShieldTest {
         Promise<String> inner = loop.newPromise();
         Future<String> shielded = scheduler.shield(inner);
 
-        Future<Void> closed = closeAndWait();
+        Future<Void> closed = fixture.close(scheduler);
 
         assertSucceeded(closed);
         assertTrue(inner.isCancelled());
@@ -125,33 +121,31 @@ class ShieldTest {
 
     @Test
     void close_uncancellableShieldedFuture_waitsUpToCloseTimeout() {
-        Scheduler scheduler = Scheduler.builder().closeTimeout(Duration.ofMillis(20)).exceptionHandler(handler)
-                .build(loop);
+        Scheduler scheduler = fixture.builder().closeTimeout(Duration.ofMillis(20)).build(loop);
         Promise<String> inner = loop.newPromise();
         inner.setUncancellable();
         scheduler.shield(inner);
 
         Future<Void> closed = scheduler.close();
-        embedded.advanceMillis(19);
+        fixture.advanceMillis(19);
         assertNotDone(closed);
-        embedded.advanceMillis(1);
+        fixture.advanceMillis(1);
 
         assertSucceeded(closed);
     }
 
     @Test
     void close_uncancellableShieldedFuture_completesWhenItEnds() {
-        Scheduler scheduler = Scheduler.builder().closeTimeout(Duration.ofMillis(20)).exceptionHandler(handler)
-                .build(loop);
+        Scheduler scheduler = fixture.builder().closeTimeout(Duration.ofMillis(20)).build(loop);
         Promise<String> inner = loop.newPromise();
         inner.setUncancellable();
         Future<String> shielded = scheduler.shield(inner);
 
         Future<Void> closed = scheduler.close();
-        embedded.advanceMillis(10);
+        fixture.advanceMillis(10);
         assertNotDone(closed);
         inner.setSuccess("finished");
-        embedded.runTasks();
+        fixture.runTasks();
 
         assertSucceeded(closed);
         assertEquals("finished", assertSucceeded(shielded));
@@ -161,28 +155,19 @@ class ShieldTest {
     void shield_insideJob_jobAndShieldBothFinish() {
         Promise<String> inner = loop.newPromise();
         Promise<String> outer = loop.newPromise();
-        Future<Job<String>> spawned = scheduler.spawn(() -> {
+        Job<String> job = fixture.spawnJob(scheduler, () -> {
             scheduler.shield(inner).addListener(f -> outer.trySuccess("outer:" + f.getNow()));
             return outer;
         });
-        embedded.runTasks();
-        Job<String> job = assertSucceeded(spawned);
 
         inner.setSuccess("inner");
-        embedded.runTasks();
+        fixture.runTasks();
 
         assertEquals("outer:inner", assertSucceeded(job.join()));
     }
 
     @Test
     void shield_null_throwsNpeNamingFuture() {
-        NullPointerException e = assertThrows(NullPointerException.class, () -> scheduler.shield(null));
-        assertTrue(String.valueOf(e.getMessage()).contains("future"), e::getMessage);
-    }
-
-    private Future<Void> closeAndWait() {
-        Future<Void> closed = scheduler.close();
-        embedded.runTasks();
-        return closed;
+        assertRejected(NullPointerException.class, "future", () -> scheduler.shield(null));
     }
 }

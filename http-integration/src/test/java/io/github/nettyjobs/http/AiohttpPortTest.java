@@ -119,7 +119,7 @@ class AiohttpPortTest {
     @Test
     void atomic_answers_andLeavesNoJobBehind() throws Exception {
         try (TestServer server = new TestServer()) {
-            SchedulerGroup jobs = SchedulerGroup.create(server.workers, Scheduler.builder());
+            SchedulerGroup jobs = SchedulerGroup.create(server.workers(), Scheduler.builder());
             server.bind(new JobsHandler(jobs), pipeline -> pipeline.addLast(HttpJobs.atomic((ctx, request) -> {
                 // asyncio.sleep(0): answer one loop turn later.
                 Promise<FullHttpResponse> response = ctx.executor().newPromise();
@@ -183,7 +183,7 @@ class AiohttpPortTest {
         CompletableFuture<Channel> connection = new CompletableFuture<>();
         CompletableFuture<Scheduler> seen = new CompletableFuture<>();
         try (TestServer server = new TestServer()) {
-            SchedulerGroup jobs = SchedulerGroup.create(server.workers, Scheduler.builder());
+            SchedulerGroup jobs = SchedulerGroup.create(server.workers(), Scheduler.builder());
             server.bind(new JobsHandler(jobs), pipeline -> pipeline.addLast(view(ctx -> {
                 connection.complete(ctx.channel());
                 seen.complete(HttpJobs.schedulerOrNull(ctx.channel()));

@@ -68,7 +68,7 @@ class AtomicHttpServerTest {
         server = new TestServer();
         ChannelHandler jobs;
         if (mode == Mode.LOOP_GROUP) {
-            group = SchedulerGroup.create(server.workers, config);
+            group = SchedulerGroup.create(server.workers(), config);
             jobs = new JobsHandler(group);
         } else {
             jobs = JobsHandler.perChannel(config);
@@ -92,8 +92,8 @@ class AtomicHttpServerTest {
 
     /** The first connection the server accepted, waiting for it at most 5 seconds. */
     private SocketChannel connection() throws Exception {
-        onLoop(server.boss.next(), () -> null);
-        SocketChannel channel = server.connections.peek();
+        onLoop(server.boss().next(), () -> null);
+        SocketChannel channel = server.connections().peek();
         assertNotNull(channel, "no connection was accepted");
         return channel;
     }
@@ -145,9 +145,9 @@ class AtomicHttpServerTest {
             second.respond("second");
             first.respond("first");
 
-            assertEquals("first", raw.read().body);
-            assertEquals("second", raw.read().body);
-            assertEquals("third", raw.read().body);
+            assertEquals("first", raw.read().body());
+            assertEquals("second", raw.read().body());
+            assertEquals("third", raw.read().body());
         }
     }
 
@@ -162,7 +162,7 @@ class AtomicHttpServerTest {
             RawHttpClient.Response response = raw.read();
             assertEquals(200, response.status);
             assertEquals("close", response.header("connection"));
-            assertEquals("bye", response.body);
+            assertEquals("bye", response.body());
             assertTrue(raw.closedByServer());
             assertEquals(1, handler.count());
         }
@@ -175,12 +175,12 @@ class AtomicHttpServerTest {
             raw.send("GET /kept HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
             RawHttpClient.Response kept = raw.read();
             assertEquals("keep-alive", kept.header("connection"));
-            assertEquals("/kept", kept.body);
+            assertEquals("/kept", kept.body());
 
             raw.send("GET /last HTTP/1.0\r\n\r\n");
             RawHttpClient.Response last = raw.read();
             assertEquals("close", last.header("connection"));
-            assertEquals("/last", last.body);
+            assertEquals("/last", last.body());
             assertTrue(raw.closedByServer());
         }
     }
@@ -209,7 +209,7 @@ class AtomicHttpServerTest {
                 for (int i = 0; i < requests; i++) {
                     RawHttpClient.Response response = raw.read();
                     assertEquals(500, response.status);
-                    assertEquals("500 Internal Server Error\n", response.body);
+                    assertEquals("500 Internal Server Error\n", response.body());
                 }
             }
             for (Scheduler scheduler : mode == Mode.LOOP_GROUP ? group : List.of(
@@ -330,7 +330,7 @@ class AtomicHttpServerTest {
             return response;
         };
         server = new TestServer();
-        group = SchedulerGroup.create(server.workers, Scheduler.builder().limit(1).pendingLimit(1));
+        group = SchedulerGroup.create(server.workers(), Scheduler.builder().limit(1).pendingLimit(1));
         server.bind(new JobsHandler(group), pipeline -> pipeline.addLast(counter, HttpJobs.atomic(gated, 8)));
 
         try (RawHttpClient raw = new RawHttpClient(server.port())) {
@@ -355,7 +355,7 @@ class AtomicHttpServerTest {
 
             gate.setSuccess(null);
             for (int i = 0; i < total; i++) {
-                assertEquals("/r" + i, raw.read().body);
+                assertEquals("/r" + i, raw.read().body());
             }
             written.get(10, TimeUnit.SECONDS);
             assertEquals(total, calls.get());
@@ -384,7 +384,7 @@ class AtomicHttpServerTest {
             return ctx.executor().newSucceededFuture(Messages.ok(String.valueOf(fill).repeat(size)));
         };
         server = new TestServer();
-        group = SchedulerGroup.create(server.workers, Scheduler.builder());
+        group = SchedulerGroup.create(server.workers(), Scheduler.builder());
         server.bind(new JobsHandler(group), pipeline -> pipeline.addLast(probe, HttpJobs.atomic(big, total)),
                 bootstrap -> bootstrap
                         .childOption(ChannelOption.SO_SNDBUF, 16 * 1024)
@@ -405,8 +405,8 @@ class AtomicHttpServerTest {
 
             for (int i = 0; i < total; i++) {
                 RawHttpClient.Response response = raw.read();
-                assertEquals(size, response.body.length());
-                assertEquals(String.valueOf((char) ('a' + i)).repeat(size), response.body);
+                assertEquals(size, response.body().length());
+                assertEquals(String.valueOf((char) ('a' + i)).repeat(size), response.body());
             }
         }
     }

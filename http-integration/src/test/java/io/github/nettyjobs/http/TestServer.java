@@ -17,6 +17,8 @@ import io.netty.handler.codec.http.HttpServerCodec;
 
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -27,12 +29,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A real HTTP server for the tests: NIO on {@link MultiThreadIoEventLoopGroup}s (one accepting
  * loop, two worker loops), bound to 127.0.0.1 on a free port, torn down with bounded waits.
+ *
+ * <p>Each connection's pipeline starts with the HTTP codec and an aggregator, goes on with the
+ * handlers of the test and, unless the server is made without it, ends with a handler that closes
+ * a connection on an exception that reached it (a client's reset, say), quietly.
  */
-final class TestServer implements AutoCloseable {
+public final class TestServer implements AutoCloseable {
 
-    static final int MAX_CONTENT_LENGTH = 1024;
+    /** The aggregator's limit of a server made with {@link #TestServer()}. */
+    public static final int MAX_CONTENT_LENGTH = 1024;
 
-    /** The pipeline's last handler: a connection that fails (a client's reset, say) is closed, quietly. */
     private static final ChannelHandler CLOSE_ON_EXCEPTION = new CloseOnException();
 
     @ChannelHandler.Sharable
@@ -43,32 +49,55 @@ final class TestServer implements AutoCloseable {
         }
     }
 
-    final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    final EventLoopGroup workers = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
-    /** Every accepted connection, for tests that look at the server side. */
-    final Queue<SocketChannel> connections = new ConcurrentLinkedQueue<>();
+    private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final EventLoopGroup workers = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+    private final Queue<SocketChannel> connections = new ConcurrentLinkedQueue<>();
+    private final int maxContentLength;
+    private final boolean closeOnException;
     private Channel serverChannel;
 
+    /** A server (not bound yet) that aggregates at most {@link #MAX_CONTENT_LENGTH} bytes and closes failing connections. */
+    public TestServer() {
+        this(MAX_CONTENT_LENGTH, true);
+    }
+
     /**
-     * Starts a server whose connections get the HTTP codec and aggregator, then {@code handlers}.
+     * A server (not bound yet).
+     *
+     * @param maxContentLength the aggregator's limit, in bytes
+     * @param closeOnException whether the pipeline ends with the handler that closes a connection on
+     *                         an exception; {@code false} for suites that check how the handlers
+     *                         under test deal with failing connections themselves
+     */
+    public TestServer(int maxContentLength, boolean closeOnException) {
+        this.maxContentLength = maxContentLength;
+        this.closeOnException = closeOnException;
+    }
+
+    /**
+     * Starts a server made with {@link #TestServer()} whose connections get {@code handlers}.
      *
      * @param serverHandler a handler for the server channel, or {@code null}
      */
-    static TestServer start(ChannelHandler serverHandler, Consumer<ChannelPipeline> handlers) throws InterruptedException {
+    public static TestServer start(ChannelHandler serverHandler, Consumer<ChannelPipeline> handlers)
+            throws InterruptedException {
         return new TestServer().bind(serverHandler, handlers);
     }
 
     /**
      * Binds this server, whose loops exist already (so that a {@code SchedulerGroup} can be made of
-     * {@link #workers} first); closes it if that fails.
+     * {@link #workers()} first); closes it if that fails.
+     *
+     * @param serverHandler a handler for the server channel, or {@code null}
+     * @param handlers      adds each connection's handlers after the codec and the aggregator
      */
-    TestServer bind(ChannelHandler serverHandler, Consumer<ChannelPipeline> handlers) throws InterruptedException {
+    public TestServer bind(ChannelHandler serverHandler, Consumer<ChannelPipeline> handlers) throws InterruptedException {
         return bind(serverHandler, handlers, bootstrap -> { });
     }
 
-    /** As {@link #bind(ChannelHandler, Consumer)}, with options set on the bootstrap first. */
-    TestServer bind(ChannelHandler serverHandler, Consumer<ChannelPipeline> handlers, Consumer<ServerBootstrap> options)
-            throws InterruptedException {
+    /** As {@link #bind(ChannelHandler, Consumer)}, with {@code options} set on the bootstrap first. */
+    public TestServer bind(ChannelHandler serverHandler, Consumer<ChannelPipeline> handlers,
+                           Consumer<ServerBootstrap> options) throws InterruptedException {
         try {
             bind0(serverHandler, handlers, options);
         } catch (InterruptedException | RuntimeException e) {
@@ -87,9 +116,11 @@ final class TestServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         connections.add(ch);
-                        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(MAX_CONTENT_LENGTH));
+                        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(maxContentLength));
                         handlers.accept(ch.pipeline());
-                        ch.pipeline().addLast(CLOSE_ON_EXCEPTION);
+                        if (closeOnException) {
+                            ch.pipeline().addLast(CLOSE_ON_EXCEPTION);
+                        }
                     }
                 });
         if (serverHandler != null) {
@@ -99,18 +130,62 @@ final class TestServer implements AutoCloseable {
         serverChannel = bootstrap.bind("127.0.0.1", 0).sync().channel();
     }
 
-    Channel serverChannel() {
+    /** The accepting loop's group. */
+    public EventLoopGroup boss() {
+        return boss;
+    }
+
+    /** The connections' loops. */
+    public EventLoopGroup workers() {
+        return workers;
+    }
+
+    /** Every connection accepted so far, in the order they came. */
+    public Queue<SocketChannel> connections() {
+        return connections;
+    }
+
+    /** The listening channel, once bound. */
+    public Channel serverChannel() {
         return serverChannel;
     }
 
-    int port() {
+    /** The port the server listens on. */
+    public int port() {
         return ((InetSocketAddress) serverChannel.localAddress()).getPort();
     }
 
-    URI uri(String path) {
+    /** The address of {@code path} on this server. */
+    public URI uri(String path) {
         return URI.create("http://127.0.0.1:" + port() + path);
     }
 
+    /** Waits, at most {@code seconds}, until {@code n} connections have been accepted. */
+    public void awaitConnections(int n, long seconds) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        // Each check is a turn of the accepting loop, which is what adds connections.
+        while (connections.size() < n) {
+            boss.submit(() -> { }).get(seconds, TimeUnit.SECONDS);
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("only " + connections.size() + " of " + n + " connections accepted");
+            }
+        }
+    }
+
+    /** Waits, at most {@code seconds} for each, until every connection accepted so far has closed on the server's side. */
+    public void awaitConnectionsClosed(long seconds) throws InterruptedException {
+        List<SocketChannel> open = new ArrayList<>();
+        for (SocketChannel channel : connections) {
+            if (!channel.closeFuture().await(seconds, TimeUnit.SECONDS)) {
+                open.add(channel);
+            }
+        }
+        if (!open.isEmpty()) {
+            throw new AssertionError(open.size() + " connections still open on the server: " + open);
+        }
+    }
+
+    /** Closes the listening channel and stops the loops, checking that each step ends in time. */
     @Override
     public void close() {
         if (serverChannel != null) {

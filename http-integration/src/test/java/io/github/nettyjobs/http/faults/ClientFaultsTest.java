@@ -2,6 +2,7 @@ package io.github.nettyjobs.http.faults;
 
 import io.github.nettyjobs.Scheduler;
 import io.github.nettyjobs.http.LeakDetectionExtension;
+import io.github.nettyjobs.http.RawHttpClient;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
@@ -21,6 +22,9 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
+import static io.github.nettyjobs.http.RawHttpClient.get;
+import static io.github.nettyjobs.http.RawHttpClient.post;
+import static io.github.nettyjobs.http.faults.FaultServer.WAIT_SECONDS;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -34,8 +38,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @ExtendWith(LeakDetectionExtension.class)
 class ClientFaultsTest {
-
-    private static final long WAIT_SECONDS = 20;
 
     @BeforeAll
     static void leakDetectionIsParanoid() {
@@ -56,7 +58,7 @@ class ClientFaultsTest {
             int connections = 0;
             for (int round = 0; round < 10; round++) {
                 for (String partial : partials) {
-                    FaultClient client = new FaultClient(server.port());
+                    RawHttpClient client = server.connect();
                     client.send(partial);
                     if (round % 2 == 0) {
                         client.abort();
@@ -78,14 +80,14 @@ class ClientFaultsTest {
     void clientsVanishingWhileTheirJobsRun_jobsRunToTheirEnd() throws Exception {
         int clients = 40;
         try (FaultServer server = FaultServer.start()) {
-            List<FaultClient> open = new ArrayList<>();
+            List<RawHttpClient> open = new ArrayList<>();
             for (int i = 0; i < clients; i++) {
-                FaultClient client = new FaultClient(server.port());
-                client.send(FaultClient.get("/gate/" + i));
+                RawHttpClient client = server.connect();
+                client.send(get("/gate/" + i));
                 open.add(client);
             }
             server.handler.awaitStarted(clients, WAIT_SECONDS);
-            for (FaultClient client : open) {
+            for (RawHttpClient client : open) {
                 client.abort();
             }
             server.awaitConnectionsClosed();
@@ -105,9 +107,9 @@ class ClientFaultsTest {
         int clients = 16;
         try (FaultServer server = FaultServer.start()) {
             for (int i = 0; i < clients; i++) {
-                try (FaultClient client = new FaultClient(server.port(), 16 * 1024)) {
-                    client.send(FaultClient.get("/big/" + i + "/512") + FaultClient.get("/big/" + i + "/256")
-                            + FaultClient.get("/fast/" + i));
+                try (RawHttpClient client = server.connect(16 * 1024)) {
+                    client.send(get("/big/" + i + "/512") + get("/big/" + i + "/256")
+                            + get("/fast/" + i));
                     byte[] head = client.readBytes(4096);
                     assertEquals(4096, head.length, "the response began");
                     client.abort();
@@ -133,17 +135,17 @@ class ClientFaultsTest {
         int clients = 20;
         // Per worker loop: one active job and one pending; every further spawn waits for room.
         try (FaultServer server = FaultServer.start(Scheduler.builder().limit(1).pendingLimit(1), b -> { })) {
-            List<FaultClient> open = new ArrayList<>();
+            List<RawHttpClient> open = new ArrayList<>();
             for (int i = 0; i < clients; i++) {
-                FaultClient client = new FaultClient(server.port());
-                client.send(FaultClient.get("/gate/" + i));
+                RawHttpClient client = server.connect();
+                client.send(get("/gate/" + i));
                 open.add(client);
             }
             server.awaitConnections(clients);
             server.handler.awaitStarted(2, WAIT_SECONDS); // the active job of each worker loop's scheduler
             assertTrue(server.jobs.activeCount() <= 2 && server.jobs.pendingCount() <= 2,
                     "active " + server.jobs.activeCount() + ", pending " + server.jobs.pendingCount());
-            for (FaultClient client : open) {
+            for (RawHttpClient client : open) {
                 client.abort();
             }
 
@@ -175,7 +177,7 @@ class ClientFaultsTest {
                 long seed = 7919L * (c + 1);
                 Thread thread = new Thread(() -> {
                     try {
-                        pipelineAndCheck(server.port(), new SplittableRandom(seed), requestsPerClient);
+                        pipelineAndCheck(server, new SplittableRandom(seed), requestsPerClient);
                     } catch (Throwable t) {
                         failures.add(t);
                     }
@@ -206,12 +208,12 @@ class ClientFaultsTest {
         try (FaultServer server = FaultServer.start()) {
             StringBuilder burst = new StringBuilder();
             for (int i = 0; i < requests; i++) {
-                burst.append(FaultClient.get("/slow/" + i + "/2"));
+                burst.append(get("/slow/" + i + "/2"));
             }
             int answered = 0;
-            try (FaultClient client = new FaultClient(server.port())) {
+            try (RawHttpClient client = server.connect()) {
                 client.send(burst.toString());
-                for (FaultClient.Response response; answered < requests && (response = client.readOrNull()) != null; answered++) {
+                for (RawHttpClient.Response response; answered < requests && (response = client.readOrNull()) != null; answered++) {
                     assertEquals(200, response.status, "response " + answered);
                     assertEquals("slow " + answered, response.body(), "response " + answered + " out of order");
                 }
@@ -234,7 +236,7 @@ class ClientFaultsTest {
      * thread, reads the responses concurrently and checks each against its request, in order.
      * The last request asks to close the connection.
      */
-    private static void pipelineAndCheck(int port, SplittableRandom random, int count) throws Exception {
+    private static void pipelineAndCheck(FaultServer server, SplittableRandom random, int count) throws Exception {
         List<String> expected = new ArrayList<>();
         ByteArrayOutputStream stream = new ByteArrayOutputStream();
         for (int i = 0; i < count; i++) {
@@ -243,27 +245,27 @@ class ClientFaultsTest {
             boolean last = i == count - 1;
             switch (kind) {
                 case 0:
-                    request = FaultClient.get("/slow/" + i + "/" + random.nextInt(4));
+                    request = get("/slow/" + i + "/" + random.nextInt(4));
                     expected.add("200 slow " + i);
                     break;
                 case 1:
-                    request = FaultClient.get("/fail/" + i);
+                    request = get("/fail/" + i);
                     expected.add("500");
                     break;
                 case 2: {
                     String body = "body-" + i + "-" + "z".repeat(random.nextInt(2_000));
-                    request = FaultClient.post("/echo/" + i, body);
+                    request = post("/echo/" + i, body);
                     expected.add("200 echo " + i + ": " + body);
                     break;
                 }
                 case 3: {
                     int kb = 1 + random.nextInt(4);
-                    request = FaultClient.get("/big/" + i + "/" + kb);
+                    request = get("/big/" + i + "/" + kb);
                     expected.add("200 " + String.valueOf((char) ('a' + i % 26)).repeat(kb * 1024));
                     break;
                 }
                 default:
-                    request = FaultClient.get("/fast/" + i);
+                    request = get("/fast/" + i);
                     expected.add("200 fast " + i);
                     break;
             }
@@ -273,7 +275,7 @@ class ClientFaultsTest {
             stream.write(request.getBytes(StandardCharsets.UTF_8));
         }
         byte[] bytes = stream.toByteArray();
-        try (FaultClient client = new FaultClient(port)) {
+        try (RawHttpClient client = server.connect()) {
             List<Throwable> writeFailure = new CopyOnWriteArrayList<>();
             Thread writer = new Thread(() -> {
                 try {
@@ -290,7 +292,7 @@ class ClientFaultsTest {
             }, Thread.currentThread().getName() + "-writer");
             writer.start();
             for (int i = 0; i < count; i++) {
-                FaultClient.Response response = client.readOrNull();
+                RawHttpClient.Response response = client.readOrNull();
                 if (response == null) {
                     throw new AssertionError("connection closed before response " + i + " of " + count + ", expected "
                             + expected.get(i).substring(0, Math.min(40, expected.get(i).length())));
@@ -298,7 +300,7 @@ class ClientFaultsTest {
                 String want = expected.get(i);
                 String got = want.equals("500") ? Integer.toString(response.status) : response.status + " " + response.body();
                 assertEquals(want, got, "response " + i);
-                assertEquals(Integer.toString(response.body.length), response.header("content-length"), "Content-Length of " + i);
+                assertEquals(Integer.toString(response.content().length), response.header("content-length"), "Content-Length of " + i);
             }
             assertTrue(client.closedByServer(), "the server keeps the connection open after Connection: close");
             writer.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
@@ -313,25 +315,25 @@ class ClientFaultsTest {
         try (FaultServer server = FaultServer.start(Scheduler.builder(), bootstrap -> bootstrap
                 .childOption(ChannelOption.SO_SNDBUF, 16 * 1024)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(8 * 1024, 32 * 1024)));
-             FaultClient client = new FaultClient(server.port(), 16 * 1024)) {
+             RawHttpClient client = server.connect(16 * 1024)) {
             StringBuilder burst = new StringBuilder();
             for (int i = 0; i < requests; i++) {
-                burst.append(FaultClient.get("/big/" + i + "/" + kb));
+                burst.append(get("/big/" + i + "/" + kb));
             }
             client.send(burst.toString());
             server.awaitConnections(1);
-            SocketChannel connection = server.connections.peek();
+            SocketChannel connection = server.connections().peek();
             awaitUnwritable(connection);
             int startedWhileStuck = server.handler.started.get();
             assertTrue(startedWhileStuck < requests,
                     "the server ran all " + requests + " jobs although the client did not read: no backpressure");
 
             for (int i = 0; i < requests; i++) {
-                FaultClient.Response response = client.read();
+                RawHttpClient.Response response = client.read();
                 assertEquals(200, response.status, "response " + i);
                 byte[] want = new byte[kb * 1024];
                 Arrays.fill(want, (byte) ('a' + i % 26));
-                assertArrayEquals(want, response.body, "body of response " + i);
+                assertArrayEquals(want, response.content(), "body of response " + i);
             }
             assertEquals(requests, server.handler.started.get());
             System.out.println("slow reader: " + startedWhileStuck + " of " + requests + " jobs had run when the server stopped writing");
@@ -348,9 +350,9 @@ class ClientFaultsTest {
 
     /** A new client gets {@code /fast/<id>} answered. */
     static void assertServes(FaultServer server, int id) throws IOException {
-        try (FaultClient client = new FaultClient(server.port())) {
-            client.send(FaultClient.get("/fast/" + id));
-            FaultClient.Response response = client.read();
+        try (RawHttpClient client = server.connect()) {
+            client.send(get("/fast/" + id));
+            RawHttpClient.Response response = client.read();
             assertEquals(200, response.status, "status of a healthy request: " + response);
             assertEquals("fast " + id, response.body());
         }

@@ -1,6 +1,7 @@
 package io.github.nettyjobs.http.faults;
 
 import io.github.nettyjobs.http.LeakDetectionExtension;
+import io.github.nettyjobs.http.RawHttpClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -14,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
+import static io.github.nettyjobs.http.RawHttpClient.get;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -60,9 +62,9 @@ class MalformedRequestsTest {
     void malformedRequest_getsItsErrorStatus_closesTheConnection_andStartsNoJob(String what, String request, int status)
             throws Exception {
         int startedBefore = server.handler.started.get();
-        try (FaultClient client = new FaultClient(server.port())) {
+        try (RawHttpClient client = server.connect()) {
             client.send(request.getBytes(StandardCharsets.ISO_8859_1));
-            FaultClient.Response response = client.read();
+            RawHttpClient.Response response = client.read();
             assertEquals(status, response.status, what + ": " + response);
             assertEquals("close", response.header("connection"), what + ": " + response);
             assertTrue(client.closedByServer(), what + ": the connection stays open");
@@ -73,11 +75,11 @@ class MalformedRequestsTest {
 
     @Test
     void requestsPipelinedBeforeABadOne_areAnsweredInOrder_thenTheBadOneGets400() throws Exception {
-        try (FaultClient client = new FaultClient(server.port())) {
-            client.send(FaultClient.get("/slow/1/20") + FaultClient.get("/fast/2") + "garbage\r\n\r\n" + FaultClient.get("/fast/3"));
+        try (RawHttpClient client = server.connect()) {
+            client.send(get("/slow/1/20") + get("/fast/2") + "garbage\r\n\r\n" + get("/fast/3"));
             assertEquals("slow 1", client.read().body());
             assertEquals("fast 2", client.read().body());
-            FaultClient.Response bad = client.read();
+            RawHttpClient.Response bad = client.read();
             assertEquals(400, bad.status, bad.toString());
             assertTrue(client.closedByServer(), "the request after the bad one was answered or the connection stays open");
         }
@@ -86,11 +88,11 @@ class MalformedRequestsTest {
     @Test
     void contentLengthBeyondTheLimit_gets413_andStartsNoJob() throws Exception {
         int startedBefore = server.handler.started.get();
-        try (FaultClient client = new FaultClient(server.port())) {
+        try (RawHttpClient client = server.connect()) {
             int length = FaultServer.MAX_CONTENT_LENGTH + 1;
             client.send("POST /echo/1 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " + length + "\r\n\r\n");
             client.send("x".repeat(length));
-            FaultClient.Response response = client.read();
+            RawHttpClient.Response response = client.read();
             assertEquals(413, response.status, response.toString());
         }
         assertEquals(startedBefore, server.handler.started.get(), "an oversized request started a job");
@@ -100,14 +102,14 @@ class MalformedRequestsTest {
     @Test
     void chunkedBodyGrowingBeyondTheLimit_gets413_andStartsNoJob() throws Exception {
         int startedBefore = server.handler.started.get();
-        try (FaultClient client = new FaultClient(server.port())) {
+        try (RawHttpClient client = server.connect()) {
             client.send("POST /echo/1 HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n");
             String chunk = "4000\r\n" + "c".repeat(0x4000) + "\r\n";
             for (int sent = 0; sent <= FaultServer.MAX_CONTENT_LENGTH; sent += 0x4000) {
                 client.send(chunk);
             }
             client.send("0\r\n\r\n");
-            FaultClient.Response response = client.read();
+            RawHttpClient.Response response = client.read();
             assertEquals(413, response.status, response.toString());
         }
         assertEquals(startedBefore, server.handler.started.get(), "an oversized request started a job");
@@ -117,10 +119,10 @@ class MalformedRequestsTest {
     @Test
     void expectContinueBeyondTheLimit_isRefused_andStartsNoJob() throws Exception {
         int startedBefore = server.handler.started.get();
-        try (FaultClient client = new FaultClient(server.port())) {
+        try (RawHttpClient client = server.connect()) {
             client.send("POST /echo/1 HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\nContent-Length: "
                     + (FaultServer.MAX_CONTENT_LENGTH * 4) + "\r\n\r\n");
-            FaultClient.Response response = client.read();
+            RawHttpClient.Response response = client.read();
             assertTrue(response.status == 413 || response.status == 417, response.toString());
         }
         assertEquals(startedBefore, server.handler.started.get(), "a refused request started a job");
@@ -129,10 +131,10 @@ class MalformedRequestsTest {
 
     @Test
     void expectContinueWithinTheLimit_getsContinue_thenItsAnswer() throws Exception {
-        try (FaultClient client = new FaultClient(server.port())) {
+        try (RawHttpClient client = server.connect()) {
             client.send("POST /echo/5 HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n");
             client.send("hello");
-            FaultClient.Response response = client.read(); // skips the 100 Continue
+            RawHttpClient.Response response = client.read(); // skips the 100 Continue
             assertEquals(200, response.status, response.toString());
             assertEquals("echo 5: hello", response.body());
         }
@@ -143,13 +145,13 @@ class MalformedRequestsTest {
         int startedBefore = server.handler.started.get();
         byte[] noise = new byte[1 << 20];
         new SplittableRandom(4242).nextBytes(noise);
-        try (FaultClient client = new FaultClient(server.port())) {
+        try (RawHttpClient client = server.connect()) {
             try {
                 client.send(noise);
             } catch (IOException closedWhileSending) {
                 // the server may close the connection before all the noise is sent
             }
-            FaultClient.Response response = client.readOrNull();
+            RawHttpClient.Response response = client.readOrNull();
             if (response != null) {
                 assertTrue(response.status >= 400 && response.status < 500, response.toString());
             }
@@ -160,10 +162,10 @@ class MalformedRequestsTest {
 
     @Test
     void halfClosedClient_stillGetsItsAnswer() throws Exception {
-        try (FaultClient client = new FaultClient(server.port())) {
-            client.send(FaultClient.get("/slow/6/20"));
+        try (RawHttpClient client = server.connect()) {
+            client.send(get("/slow/6/20"));
             client.shutdownOutput();
-            FaultClient.Response response = client.readOrNull();
+            RawHttpClient.Response response = client.readOrNull();
             // A server may answer a request whose client closed its sending side, or drop it; it must not hang.
             if (response != null) {
                 assertEquals("slow 6", response.body());

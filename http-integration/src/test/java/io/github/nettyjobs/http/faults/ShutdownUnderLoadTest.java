@@ -2,6 +2,7 @@ package io.github.nettyjobs.http.faults;
 
 import io.github.nettyjobs.Scheduler;
 import io.github.nettyjobs.http.LeakDetectionExtension;
+import io.github.nettyjobs.http.RawHttpClient;
 import io.netty.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -17,6 +18,8 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import static io.github.nettyjobs.http.RawHttpClient.get;
+import static io.github.nettyjobs.http.faults.FaultServer.WAIT_SECONDS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -30,7 +33,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @ExtendWith(LeakDetectionExtension.class)
 class ShutdownUnderLoadTest {
 
-    private static final long WAIT_SECONDS = 20;
     private static final int CLIENTS = 6;
     private static final int REQUESTS_PER_CLIENT = 300;
     private static final int PIPELINE_DEPTH = 40;
@@ -77,7 +79,7 @@ class ShutdownUnderLoadTest {
                 int clientId = c;
                 Thread thread = new Thread(() -> {
                     try {
-                        runClient(server.port(), clientId, stuckJobs, outcome, thirdAnswered);
+                        runClient(server, clientId, stuckJobs, outcome, thirdAnswered);
                     } catch (Throwable t) {
                         failures.add(t);
                     }
@@ -120,7 +122,7 @@ class ShutdownUnderLoadTest {
      * in order, then possibly 503s (each closing the connection), then the end of the connection.
      * The last request asks to close the connection, so a connection served to the end closes too.
      */
-    private static void runClient(int port, int clientId, boolean stuckJobs, Outcome outcome, CountDownLatch progress)
+    private static void runClient(FaultServer server, int clientId, boolean stuckJobs, Outcome outcome, CountDownLatch progress)
             throws Exception {
         SplittableRandom random = new SplittableRandom(31L * clientId + 7);
         String[] requests = new String[REQUESTS_PER_CLIENT];
@@ -128,15 +130,15 @@ class ShutdownUnderLoadTest {
         for (int i = 0; i < REQUESTS_PER_CLIENT; i++) {
             int id = clientId * 100_000 + i;
             if (stuckJobs && i > REQUESTS_PER_CLIENT / 2 && random.nextInt(10) == 0) {
-                requests[i] = FaultClient.get("/gate/" + id);
+                requests[i] = get("/gate/" + id);
                 bodies[i] = "gate";
             } else {
-                requests[i] = FaultClient.get("/slow/" + id + "/" + random.nextInt(3));
+                requests[i] = get("/slow/" + id + "/" + random.nextInt(3));
                 bodies[i] = "slow " + id;
             }
         }
         requests[REQUESTS_PER_CLIENT - 1] = requests[REQUESTS_PER_CLIENT - 1].replaceFirst("\r\n", "\r\nConnection: close\r\n");
-        try (FaultClient client = new FaultClient(port)) {
+        try (RawHttpClient client = server.connect()) {
             // At most PIPELINE_DEPTH requests unanswered, in bursts of up to 10: within the HTTP codec's pipeline depth.
             Semaphore window = new Semaphore(PIPELINE_DEPTH);
             Thread writer = new Thread(() -> {
@@ -160,7 +162,7 @@ class ShutdownUnderLoadTest {
             int i = 0;
             boolean closing = false;
             for (; i < REQUESTS_PER_CLIENT && !closing; i++) {
-                FaultClient.Response response = client.readOrNull();
+                RawHttpClient.Response response = client.readOrNull();
                 if (response == null) {
                     break;
                 }
