@@ -1,0 +1,186 @@
+package io.github.nettyjobs.benchmarks;
+
+import io.github.nettyjobs.Job;
+import io.github.nettyjobs.Scheduler;
+import io.netty.channel.DefaultEventLoop;
+import io.netty.channel.EventLoop;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.EventExecutorGroup;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.FutureListener;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * Throughput of starting work on the event loop from another thread (the hop): the benchmark
+ * thread itself hands {@link #BATCH} operations to the loop, then waits for the last one and checks
+ * that all completed. Scores are operations per microsecond.
+ *
+ * <ul>
+ *   <li>{@code floorHop}: {@code loop.execute} of a runnable that calls the task and listens to it.</li>
+ *   <li>{@code lockBasedHop}: {@code loop.submit} of a lambda that starts the task under the
+ *       hand-written tracker of {@link SpawnBenchmark}; the caller gets a future, as with spawn.</li>
+ *   <li>{@code spawnHop}: {@code scheduler.spawn(task)} from the benchmark thread.</li>
+ * </ul>
+ *
+ * <p>{@code loop} selects a {@link io.netty.channel.DefaultEventLoop} ({@code default}) or an NIO
+ * I/O loop ({@code nio}), whose wake-ups differ.
+ */
+@State(Scope.Benchmark)
+public class HopBenchmark extends AbstractBenchmark {
+
+    private static final Integer ONE = 1;
+
+    /** The kind of event loop the work hops to. */
+    @Param({"default", "nio"})
+    public String loop;
+
+    private EventExecutorGroup group;
+    private EventLoop executor;
+    private Scheduler scheduler;
+
+    private final Future<?>[] ring = new Future<?>[RING];
+    // Written on the loop; reset and read by the benchmark thread while the loop is idle, ordered
+    // by the queue hand-off and by waiting for the batch's last future.
+    private int calls;
+    private int completed;
+
+    private final Semaphore permits = new Semaphore(SpawnBenchmark.LIMIT);
+    private final Set<Future<?>> running = ConcurrentHashMap.newKeySet();
+
+    private final FutureListener<Object> countCompleted = f -> completed++;
+
+    private final Callable<Future<Integer>> completedTask = () -> {
+        calls++;
+        return executor.newSucceededFuture(ONE);
+    };
+
+    private final Runnable floorRun = () -> {
+        try {
+            completedTask.call().addListener(countCompleted);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    };
+
+    private final Runnable floorCheck = () -> {
+        check("calls", calls, BATCH);
+        check("completed", completed, BATCH);
+    };
+
+    /** Starts the loop and a scheduler with nettyjobs' default limits. */
+    @Setup(Level.Trial)
+    public void setUp() {
+        switch (loop) {
+            case "default":
+                executor = new DefaultEventLoop();
+                group = executor;
+                break;
+            case "nio":
+                MultiThreadIoEventLoopGroup nio = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+                executor = nio.next();
+                group = nio;
+                break;
+            default:
+                throw new IllegalArgumentException("loop: " + loop + " (expected: default or nio)");
+        }
+        scheduler = Scheduler.builder().limit(SpawnBenchmark.LIMIT).build(executor);
+    }
+
+    /** Closes the scheduler and stops the loop. */
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        scheduler.close().syncUninterruptibly();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    /** {@code loop.execute} of a runnable that calls the task and listens to its future. */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public void floorHop() {
+        reset();
+        for (int i = 0; i < BATCH; i++) {
+            executor.execute(floorRun);
+        }
+        executor.submit(floorCheck).syncUninterruptibly();
+    }
+
+    /** {@code loop.submit} of a lambda that starts the task under a hand-written tracker. */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public void lockBasedHop() {
+        reset();
+        Future<?>[] ring = this.ring;
+        Future<?> last = null;
+        for (int i = 0; i < BATCH; i++) {
+            last = executor.submit(() -> lockBasedStart(completedTask));
+            ring[i & RING_MASK] = last;
+        }
+        last.syncUninterruptibly();
+        check("calls", calls, BATCH);
+        check("completed", completed, BATCH);
+        for (Future<?> f : ring) {
+            if (!f.isSuccess() || !((Future<?>) f.getNow()).isSuccess()) {
+                throw new IllegalStateException("task not finished: " + f);
+            }
+        }
+    }
+
+    /** {@code scheduler.spawn(task)} from the benchmark thread. */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public void spawnHop() {
+        reset();
+        Future<?>[] ring = this.ring;
+        Future<Job<Integer>> last = null;
+        for (int i = 0; i < BATCH; i++) {
+            last = scheduler.spawn(completedTask);
+            ring[i & RING_MASK] = last;
+        }
+        last.syncUninterruptibly();
+        check("calls", calls, BATCH);
+        for (Future<?> f : ring) {
+            if (!f.isSuccess() || !((Job<?>) f.getNow()).isClosed()) {
+                throw new IllegalStateException("job not finished: " + f);
+            }
+        }
+    }
+
+    /** Called while the loop is idle: the next hand-off to the loop publishes the writes. */
+    private void reset() {
+        calls = 0;
+        completed = 0;
+    }
+
+    private Future<Integer> lockBasedStart(Callable<Future<Integer>> task) throws Exception {
+        if (!permits.tryAcquire()) {
+            throw new IllegalStateException("no permit left");
+        }
+        Future<Integer> f;
+        try {
+            f = task.call();
+        } catch (Exception e) {
+            permits.release();
+            throw e;
+        }
+        running.add(f);
+        f.addListener(done -> {
+            running.remove(f);
+            completed++;
+            permits.release();
+        });
+        return f;
+    }
+}
