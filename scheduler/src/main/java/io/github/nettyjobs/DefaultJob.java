@@ -386,7 +386,7 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
         if (failure != null) {
             return promise.tryFailure(failure);
         }
-        if (cancelled || abandoned || future == null) {
+        if (cancelled) { // also when dropped while pending, or abandoned after a close timeout
             promise.cancel(false);
         } else {
             ((Promise<T>) promise).trySuccess(future.getNow());
