@@ -9,10 +9,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.EventExecutorGroup;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.FutureListener;
-import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
@@ -57,8 +54,7 @@ public class HopBenchmark extends AbstractBenchmark {
     private int calls;
     private int completed;
 
-    private final Semaphore permits = new Semaphore(SpawnBenchmark.LIMIT);
-    private final Set<Future<?>> running = ConcurrentHashMap.newKeySet();
+    private final LockBasedTracker tracker = new LockBasedTracker(SpawnBenchmark.LIMIT);
 
     private final FutureListener<Object> countCompleted = f -> completed++;
 
@@ -125,12 +121,12 @@ public class HopBenchmark extends AbstractBenchmark {
         Future<?>[] ring = this.ring;
         Future<?> last = null;
         for (int i = 0; i < BATCH; i++) {
-            last = executor.submit(() -> lockBasedStart(completedTask));
+            last = executor.submit(() -> tracker.start(completedTask));
             ring[i & RING_MASK] = last;
         }
         last.syncUninterruptibly();
         check("calls", calls, BATCH);
-        check("completed", completed, BATCH);
+        tracker.checkAllCompleted(BATCH);
         for (Future<?> f : ring) {
             if (!f.isSuccess() || !((Future<?>) f.getNow()).isSuccess()) {
                 throw new IllegalStateException("task not finished: " + f);
@@ -162,25 +158,6 @@ public class HopBenchmark extends AbstractBenchmark {
     private void reset() {
         calls = 0;
         completed = 0;
-    }
-
-    private Future<Integer> lockBasedStart(Callable<Future<Integer>> task) throws Exception {
-        if (!permits.tryAcquire()) {
-            throw new IllegalStateException("no permit left");
-        }
-        Future<Integer> f;
-        try {
-            f = task.call();
-        } catch (Exception e) {
-            permits.release();
-            throw e;
-        }
-        running.add(f);
-        f.addListener(done -> {
-            running.remove(f);
-            completed++;
-            permits.release();
-        });
-        return f;
+        tracker.reset();
     }
 }

@@ -6,11 +6,8 @@ import io.netty.channel.DefaultEventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.FutureListener;
 import io.netty.util.concurrent.Promise;
-import java.util.Queue;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -64,10 +61,7 @@ public class SpawnBenchmark extends AbstractBenchmark {
     private Promise<Void> batchDone;
     private Runnable pendingCheck;
 
-    // The hand-written tracker.
-    private final Semaphore permits = new Semaphore(LIMIT);
-    private final Set<Future<?>> running = ConcurrentHashMap.newKeySet();
-    private final Queue<Callable<Future<Integer>>> waiting = new ConcurrentLinkedQueue<>();
+    private final LockBasedTracker tracker = new LockBasedTracker(LIMIT);
 
     private final FutureListener<Object> countCompleted = f -> completed++;
 
@@ -222,10 +216,10 @@ public class SpawnBenchmark extends AbstractBenchmark {
 
     private Void lockBasedTaskBatch() throws Exception {
         calls = 0;
-        completed = 0;
+        tracker.reset();
         Future<?>[] ring = this.ring;
         for (int i = 0; i < BATCH; i++) {
-            ring[i & RING_MASK] = lockBasedStart(completedTask);
+            ring[i & RING_MASK] = tracker.start(completedTask);
         }
         checkLockBased(BATCH);
         return null;
@@ -233,11 +227,11 @@ public class SpawnBenchmark extends AbstractBenchmark {
 
     private Void lockBasedPromiseBatch() throws Exception {
         calls = 0;
-        completed = 0;
+        tracker.reset();
         Future<?>[] ring = this.ring;
         for (int i = 0; i < BATCH; i++) {
             current = null;
-            ring[i & RING_MASK] = lockBasedStart(promiseTask);
+            ring[i & RING_MASK] = tracker.start(promiseTask);
             takeCurrent().setSuccess(ONE);
         }
         checkLockBased(BATCH);
@@ -290,56 +284,9 @@ public class SpawnBenchmark extends AbstractBenchmark {
         return p;
     }
 
-    /** A hand-written tracker: what users write when they have no scheduler. */
-    private Future<Integer> lockBasedStart(Callable<Future<Integer>> task) throws Exception {
-        if (!permits.tryAcquire()) {
-            throw new IllegalStateException("no permit left");
-        }
-        Future<Integer> f;
-        try {
-            f = task.call();
-        } catch (Exception e) {
-            permits.release();
-            throw e;
-        }
-        running.add(f);
-        f.addListener(done -> {
-            running.remove(f);
-            completed++;
-            permits.release();
-        });
-        return f;
-    }
-
-    /** The pending variant of the hand-written tracker: a queue of tasks waiting for a permit. */
-    private void lockBasedSubmit(Callable<Future<Integer>> task) throws Exception {
-        if (permits.tryAcquire()) {
-            lockBasedRun(task);
-        } else {
-            waiting.offer(task);
-        }
-    }
-
-    private void lockBasedRun(Callable<Future<Integer>> task) throws Exception {
-        Future<Integer> f = task.call();
-        running.add(f);
-        f.addListener(done -> {
-            running.remove(f);
-            completed++;
-            Callable<Future<Integer>> next = waiting.poll();
-            if (next != null) {
-                lockBasedRun(next);
-            } else {
-                permits.release();
-            }
-        });
-    }
-
     private void checkLockBased(int expected) {
         check("calls", calls, expected);
-        check("completed", completed, expected);
-        check("running", running.size(), 0);
-        check("permits", permits.availablePermits(), LIMIT);
+        tracker.checkAllCompleted(expected);
     }
 
     private void checkSpawned(int expected) {
@@ -380,10 +327,11 @@ public class SpawnBenchmark extends AbstractBenchmark {
                 check("pending", scheduler.pendingCount(), PENDING_JOBS - LIMIT);
                 pendingCheck = checkSpawnedPending;
             } else {
+                tracker.reset();
                 for (int i = 0; i < PENDING_JOBS; i++) {
-                    lockBasedSubmit(pendingTask);
+                    tracker.submit(pendingTask);
                 }
-                check("waiting", waiting.size(), PENDING_JOBS - LIMIT);
+                check("waiting", tracker.waiting(), PENDING_JOBS - LIMIT);
                 pendingCheck = checkLockBasedPending;
             }
             check("started", calls, LIMIT);
