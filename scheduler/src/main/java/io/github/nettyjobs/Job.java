@@ -16,9 +16,12 @@ import java.time.Duration;
  * <p>Every exception a job ends with is delivered exactly once: to the callers of {@link #join()} or
  * {@link #close()} that were waiting when it ended, otherwise to the scheduler's
  * {@link ExceptionHandler} as {@code "Job processing failed"}. Cancellation is never reported. A job
- * that fails while it is being spawned is reported one event-loop turn later, so a {@code join()}
- * attached to the future {@link Scheduler#spawn(java.util.concurrent.Callable) spawn} returned still
- * receives the failure.
+ * that fails while it is being admitted is reported one event-loop turn later, so that a
+ * {@code join()} made on the loop in that turn still receives the failure: one made right after an
+ * on-loop {@link Scheduler#spawn(java.util.concurrent.Callable) spawn} returns, or in a listener that
+ * was added to the spawn future before it completed. A listener added from another thread after the
+ * spawn future completed runs in a later turn, and may find the failure already reported; its
+ * {@code join()} then still gives the job's outcome.
  *
  * <p>Jobs are created only by {@link Scheduler#spawn(java.util.concurrent.Callable)}.
  *
