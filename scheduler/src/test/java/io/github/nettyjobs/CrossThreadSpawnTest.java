@@ -1,14 +1,10 @@
 package io.github.nettyjobs;
 
 import io.netty.channel.EventLoop;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.local.LocalIoHandler;
 import io.netty.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -23,19 +19,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(30)
 class CrossThreadSpawnTest {
 
-    private static EventLoopGroup group;
-    private static EventLoop loop;
-
-    @BeforeAll
-    static void startLoop() {
-        group = new MultiThreadIoEventLoopGroup(1, LocalIoHandler.newFactory());
-        loop = group.next();
-    }
-
-    @AfterAll
-    static void stopLoop() {
-        group.shutdownGracefully(0, 0, SECONDS).syncUninterruptibly();
-    }
+    @RegisterExtension
+    static final RealLoop REAL_LOOP = new RealLoop();
+    private static final EventLoop loop = REAL_LOOP.loop();
 
     @Test
     void spawnFromAnotherThread_isAdmittedBeforeTasksThatThreadExecutesAfterwards() throws Exception {

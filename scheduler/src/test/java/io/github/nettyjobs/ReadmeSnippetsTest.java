@@ -1,15 +1,11 @@
 package io.github.nettyjobs;
 
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.local.LocalIoHandler;
 import io.netty.channel.EventLoop;
-import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -38,19 +34,9 @@ class ReadmeSnippetsTest {
     private static final Path README = Path.of("..", "README.md");
     private static final Path SOURCE = Path.of("src", "test", "java", "io", "github", "nettyjobs", "ReadmeSnippetsTest.java");
 
-    private static EventLoopGroup group;
-    private static EventLoop loop;
-
-    @BeforeAll
-    static void startLoop() {
-        group = new MultiThreadIoEventLoopGroup(1, LocalIoHandler.newFactory());
-        loop = group.next();
-    }
-
-    @AfterAll
-    static void stopLoop() {
-        group.shutdownGracefully(0, 0, SECONDS).syncUninterruptibly();
-    }
+    @RegisterExtension
+    static final RealLoop REAL_LOOP = new RealLoop();
+    private static final EventLoop loop = REAL_LOOP.loop();
 
     @Test
     void readme_showsEveryTaggedSnippetVerbatim() throws IOException {
