@@ -12,9 +12,6 @@ import io.netty.util.AttributeKey;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 
-import java.util.ArrayList;
-import java.util.List;
-
 import static java.util.Objects.requireNonNull;
 
 /**
@@ -63,8 +60,6 @@ public final class JobsHandler extends ChannelInboundHandlerAdapter {
 
     /** The shared schedulers, or {@code null} in per-channel mode. */
     private final SchedulerGroup group;
-    /** The group's schedulers, scanned by event loop (groups are small: one per core). */
-    private final Scheduler[] groupSchedulers;
     /** The per-channel configuration, or {@code null} in shared mode. */
     private final Scheduler.Builder config;
 
@@ -75,17 +70,11 @@ public final class JobsHandler extends ChannelInboundHandlerAdapter {
      */
     public JobsHandler(SchedulerGroup group) {
         this.group = requireNonNull(group, "group");
-        List<Scheduler> schedulers = new ArrayList<>();
-        for (Scheduler scheduler : group) {
-            schedulers.add(scheduler);
-        }
-        this.groupSchedulers = schedulers.toArray(new Scheduler[0]);
         this.config = null;
     }
 
     private JobsHandler(Scheduler.Builder config) {
         this.group = null;
-        this.groupSchedulers = null;
         this.config = config;
     }
 
@@ -180,13 +169,13 @@ public final class JobsHandler extends ChannelInboundHandlerAdapter {
         return scheduler != null ? scheduler : bound;
     }
 
+    /** The group's scheduler of {@code loop}, or {@code null} for a loop outside the group. */
     private Scheduler groupScheduler(EventLoop loop) {
-        for (Scheduler scheduler : groupSchedulers) {
-            if (scheduler.executor() == loop) {
-                return scheduler;
-            }
+        try {
+            return group.schedulerFor(loop);
+        } catch (IllegalArgumentException notInGroup) {
+            return null;
         }
-        return null;
     }
 
     @Override
