@@ -118,6 +118,20 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
     }
 
     @Override
+    public JobOutcome outcome() {
+        if (stateAcquire() != ST_CLOSED) {
+            return null;
+        }
+        if (abandoned) {
+            return JobOutcome.ABANDONED;
+        }
+        if (cancelled) {
+            return JobOutcome.CANCELLED;
+        }
+        return failure != null ? JobOutcome.FAILED : JobOutcome.SUCCEEDED;
+    }
+
+    @Override
     public Future<T> join() {
         return await(JobWaiter.JOIN, Checks.NO_LIMIT);
     }

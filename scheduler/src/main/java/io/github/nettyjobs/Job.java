@@ -52,6 +52,12 @@ public interface Job<T> {
     boolean isClosed();
 
     /**
+     * How the job ended, or {@code null} while it is not {@linkplain #isClosed() closed}; safe from
+     * any thread.
+     */
+    JobOutcome outcome();
+
+    /**
      * Waits for the job's outcome: its result, its exception, or a {@link java.util.concurrent.CancellationException}
      * if it was closed before it finished. A pending job is waited for until it starts and finishes.
      * Cancelling the returned future stops waiting; it never touches the job.

@@ -1,5 +1,6 @@
 package io.github.nettyjobs;
 
+import io.github.nettyjobs.testing.LogCapture;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;

@@ -1,5 +1,6 @@
 package io.github.nettyjobs.http;
 
+import io.github.nettyjobs.testing.LogCapture;
 import io.github.nettyjobs.Scheduler;
 import io.github.nettyjobs.SchedulerGroup;
 import io.netty.bootstrap.ServerBootstrap;

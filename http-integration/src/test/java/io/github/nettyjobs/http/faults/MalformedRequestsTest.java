@@ -1,6 +1,6 @@
 package io.github.nettyjobs.http.faults;
 
-import io.github.nettyjobs.http.LeakDetectionExtension;
+import io.github.nettyjobs.testing.LeakDetectionExtension;
 import io.github.nettyjobs.http.RawHttpClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -1,7 +1,7 @@
 package io.github.nettyjobs.http.faults;
 
+import io.github.nettyjobs.testing.LeakDetectionExtension;
 import io.github.nettyjobs.Scheduler;
-import io.github.nettyjobs.http.LeakDetectionExtension;
 import io.github.nettyjobs.http.RawHttpClient;
 import io.netty.util.concurrent.Future;
 import org.junit.jupiter.api.Test;

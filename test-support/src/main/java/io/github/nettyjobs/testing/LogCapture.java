@@ -1,4 +1,4 @@
-package io.github.nettyjobs;
+package io.github.nettyjobs.testing;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -13,12 +13,13 @@ import java.util.stream.Collectors;
 
 /**
  * Captures what nettyjobs logs, through the JDK logging that Netty's {@code InternalLoggerFactory}
- * picks when no other logging framework is on the class path (as in this module's tests).
+ * picks when no other logging framework is on the class path (as in the library modules' tests).
  *
  * <p>The handler sits on the {@code io.github.nettyjobs} logger, the parent of every class logger
- * of the library; {@link #close()} restores the logger as it was.
+ * of the library, and keeps expected warnings out of the build output; {@link #close()} restores
+ * the logger as it was. Use it in try-with-resources.
  */
-final class LogCapture implements AutoCloseable {
+public final class LogCapture implements AutoCloseable {
 
     private static final SimpleFormatter FORMATTER = new SimpleFormatter();
 
@@ -46,27 +47,33 @@ final class LogCapture implements AutoCloseable {
         handler.setLevel(Level.ALL);
         logger.addHandler(handler);
         logger.setLevel(Level.ALL);
-        // Keeps expected warnings out of the build output.
         logger.setUseParentHandlers(false);
     }
 
-    static LogCapture start() {
+    /** Starts capturing every level. */
+    public static LogCapture start() {
         return new LogCapture();
     }
 
-    /** Records at {@code minimum} or above. */
-    List<LogRecord> records(Level minimum) {
+    /** Records at {@code minimum} or above, in the order they were logged. */
+    public List<LogRecord> records(Level minimum) {
         return records.stream()
                 .filter(r -> r.getLevel().intValue() >= minimum.intValue())
                 .collect(Collectors.toList());
     }
 
-    /** Message and stack traces of every record at {@code minimum} or above, one string. */
-    String text(Level minimum) {
+    /** Records at {@link Level#WARNING} or above. */
+    public List<LogRecord> warnings() {
+        return records(Level.WARNING);
+    }
+
+    /** The formatted message and stack trace of every record at {@code minimum} or above, one string. */
+    public String text(Level minimum) {
         return records(minimum).stream().map(LogCapture::text).collect(Collectors.joining("\n"));
     }
 
-    static String text(LogRecord record) {
+    /** The formatted message of {@code record}, followed by its stack trace if it has one. */
+    public static String text(LogRecord record) {
         StringBuilder text = new StringBuilder(String.valueOf(FORMATTER.formatMessage(record)));
         if (record.getThrown() != null) {
             StringWriter trace = new StringWriter();

@@ -1,0 +1,5 @@
+/**
+ * Test fixtures shared by the library modules' tests: log capture, event loops that exist on
+ * both Netty 4.1 and 4.2, and a check that fails a test class on a reported {@code ByteBuf} leak.
+ */
+package io.github.nettyjobs.testing;
