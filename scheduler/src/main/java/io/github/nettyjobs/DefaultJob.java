@@ -1,6 +1,7 @@
 package io.github.nettyjobs;
 
 import io.netty.util.concurrent.CompleteFuture;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GenericFutureListener;
 import io.netty.util.concurrent.Promise;
@@ -10,31 +11,43 @@ import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import static io.github.nettyjobs.Checks.checkNotNull;
 import static io.github.nettyjobs.Checks.checkTimeout;
 import static io.github.nettyjobs.Checks.toNanos;
 
 /**
- * The {@link Job} implementation; its fields are confined to the scheduler's event loop except
- * {@code state} and {@code name}, which other threads read.
+ * The {@link Job} implementation and the one owner of a job's state: every transition of its life
+ * (new, waiting, pending, active, closed) is a method of this class, and so is the delivery of its
+ * outcome. Its fields are confined to the scheduler's event loop, except {@code state} and
+ * {@code name}, which other threads read.
  *
- * <p>To keep spawn to one allocation the job plays three more parts: admitted on the loop inside
+ * <p>The {@link Scheduler} decides admission (it owns the slots and the queues) and calls the
+ * transition that records its decision; the job tells the scheduler when it leaves a queue.
+ *
+ * <p>To keep spawn to one allocation the job plays four more parts: admitted on the loop inside
  * {@code spawn}, it is the future {@link Scheduler#spawn(Callable)} returns (a future already
  * succeeded with the job itself, so handing it out costs no atomic operation); it is the listener of
- * its task's future; and it is the {@link Runnable} that brings work from other threads onto the
- * loop ({@link #run()} dispatches on the state). It is also its own node in the scheduler's queues.
- * Only a spawn from another thread, or one that waits for room, needs a {@link SpawnPromise}.
+ * its task's future; it is the {@link Runnable} that brings work from other threads onto the loop
+ * and the task of its own timer ({@link #run()} dispatches on the state); and it is its own node in
+ * the scheduler's queues. Only a spawn from another thread, or one that waits for room, needs a
+ * {@link SpawnPromise}; only a debug spawn or a timer needs {@link JobExtras}.
  */
 final class DefaultJob<T> extends CompleteFuture<Job<T>>
         implements Job<T>, GenericFutureListener<Future<T>>, Runnable, Linked<DefaultJob<?>> {
 
+    // The states, in the only order a job moves through them (any of them may jump to ST_CLOSED).
     /** Spawned from another thread and on its way to the loop. */
     static final int ST_NEW = 0;
     /** Waiting for room in the pending queue; not in the scheduler yet. */
     static final int ST_WAITING = 1;
+    /** In the scheduler's pending queue, waiting for a slot under the limit. */
     static final int ST_PENDING = 2;
+    /** Its task has been called and its future is not done. */
     static final int ST_ACTIVE = 3;
+    /** Ended (see {@link #outcome}), or never admitted: withdrawn or rejected. */
     static final int ST_CLOSED = 4;
 
     private static final VarHandle STATE;
@@ -48,43 +61,42 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
     }
 
     final Scheduler scheduler;
-    final Throwable spawnTrace;
     private volatile String name;
     /** Written only on the loop, with release semantics. */
     private int state;
+    /** How an admitted job ended; set before the release store of {@link #ST_CLOSED}. */
+    private JobOutcome outcome;
+    /** While active: the outcome a close in progress ends the job with, or {@code null} if none was asked. */
+    private JobOutcome closing;
     private Callable<? extends Future<T>> task;
-    /** The future the task returned, once it has been called. */
+    /** The future the task returned (a failed one if the task threw or returned null), once called. */
     private Future<T> future;
-    long sequence;
+    /** Numbers the default name; given at admission. */
+    private long sequence;
     /** The future spawn returned when admission could not happen inside spawn; else {@code null}. */
-    SpawnPromise<T> spawnPromise;
+    private SpawnPromise<T> spawnPromise;
     private DefaultJob<?> prev;
     private DefaultJob<?> next;
-    /** Waiters of join() and close(), most recent first; rarely more than one. */
-    private JobWaiter waiters;
-
-    /** Someone asked for the outcome, so a failure is theirs rather than the exception handler's. */
-    private boolean explicit;
-    /** Close was asked while the task was running, before its future existed. */
-    private boolean cancelRequested;
-    /** The outcome, fixed when the job ends. */
-    private Throwable failure;
-    private boolean cancelled;
-    private boolean abandoned;
-    /** The spawn's caller has (or can have) the job: the spawn future is complete. */
-    private boolean handedOut;
-    /** A failure that nobody has claimed yet waits one loop turn for a join() before it is reported. */
-    private boolean reportDeferred;
+    /** Waiters of join() and close(), in arrival order; {@code null} until the first one. */
+    private LinkedQueue<JobWaiter> waiters;
+    /** {@code null} until needed. */
+    private JobExtras extras;
+    /** The spawn's caller has (or can have) the job: its spawn future is complete. */
+    private boolean spawnCompleted;
+    /** A failure that nobody has taken yet waits one loop turn for a join() before it is reported. */
+    private boolean reportDue;
 
     DefaultJob(Scheduler scheduler, String name, Callable<? extends Future<T>> task, Throwable spawnTrace) {
         super(scheduler.executor());
         this.scheduler = scheduler;
         this.name = name;
         this.task = task;
-        this.spawnTrace = spawnTrace;
+        if (spawnTrace != null) {
+            this.extras = new JobExtras(spawnTrace);
+        }
     }
 
-    // ---- Job ----
+    // ---- Job: any thread ----
 
     @Override
     public String name() {
@@ -119,41 +131,32 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
 
     @Override
     public JobOutcome outcome() {
-        if (stateAcquire() != ST_CLOSED) {
-            return null;
-        }
-        if (abandoned) {
-            return JobOutcome.ABANDONED;
-        }
-        if (cancelled) {
-            return JobOutcome.CANCELLED;
-        }
-        return failure != null ? JobOutcome.FAILED : JobOutcome.SUCCEEDED;
+        return stateAcquire() == ST_CLOSED ? outcome : null;
     }
 
     @Override
     public Future<T> join() {
-        return await(JobWaiter.JOIN, Checks.NO_LIMIT);
+        return await(JobWaiter.Kind.JOIN, Checks.NO_LIMIT);
     }
 
     @Override
     public Future<T> join(Duration timeout) {
-        return await(JobWaiter.JOIN, toNanos(checkTimeout(timeout, "timeout")));
+        return await(JobWaiter.Kind.JOIN, toNanos(checkTimeout(timeout, "timeout")));
     }
 
     @Override
     public Future<Void> close() {
-        return await(JobWaiter.CLOSE, scheduler.closeTimeoutNanos());
+        return await(JobWaiter.Kind.CLOSE, scheduler.closeTimeoutNanos());
     }
 
     @Override
     public Future<Void> close(Duration timeout) {
-        return await(JobWaiter.CLOSE, toNanos(checkTimeout(timeout, "timeout")));
+        return await(JobWaiter.Kind.CLOSE, toNanos(checkTimeout(timeout, "timeout")));
     }
 
-    private <V> Future<V> await(int kind, long timeoutNanos) {
-        Promise<V> promise = scheduler.executor().newPromise();
-        if (scheduler.executor().inEventLoop()) {
+    private <V> Future<V> await(JobWaiter.Kind kind, long timeoutNanos) {
+        Promise<V> promise = loop().newPromise();
+        if (loop().inEventLoop()) {
             addWaiter(kind, promise, timeoutNanos);
         } else {
             scheduler.runOnLoop(() -> addWaiter(kind, promise, timeoutNanos), promise);
@@ -161,18 +164,456 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
         return promise;
     }
 
-    // ---- state ----
-
-    int state() {
-        return state;
+    private EventExecutor loop() {
+        return executor();
     }
 
     private int stateAcquire() {
         return (int) STATE.getAcquire(this);
     }
 
-    void setState(int newState) {
+    private void setState(int newState) {
+        assert newState > state : state + " -> " + newState;
         STATE.setRelease(this, newState);
+    }
+
+    // ---- admission: the scheduler decides, these transitions record it (on the loop) ----
+
+    /**
+     * A spawn from another thread, on the spawning thread: the job travels to the loop (see
+     * {@link #run()}), and its caller gets a promise that completes there.
+     */
+    Future<Job<T>> spawnFromAnotherThread() {
+        return spawnPromise = new SpawnPromise<>(this);
+    }
+
+    /** The future the spawn returned or returns: the job itself when admitted inside an on-loop spawn. */
+    Future<Job<T>> spawnFuture() {
+        SpawnPromise<T> promise = spawnPromise;
+        return promise != null ? promise : this;
+    }
+
+    /**
+     * Arrival on the loop of a job spawned from another thread, unless its spawn was cancelled on
+     * the way. The other cases of {@link #run()} follow below, with the transitions they belong to.
+     */
+    @Override
+    public void run() {
+        switch (state) {
+            case ST_NEW:
+                if (spawnPromise.isCancelled()) {
+                    withdraw();
+                } else {
+                    scheduler.admit(this);
+                }
+                break;
+            case ST_WAITING:
+                // Its spawn was cancelled: SpawnPromise.cancel hops here.
+                if (spawnPromise.isCancelled()) {
+                    withdraw();
+                }
+                break;
+            case ST_ACTIVE:
+                if (future != null && future.isDone()) {
+                    futureDone(); // completed on another thread
+                } else {
+                    closeDeadlinePassed(); // the only timer an active job has
+                }
+                break;
+            case ST_CLOSED:
+                if (reportDue) {
+                    reportDue = false;
+                    reportFailure();
+                    scheduler.deferredReportDone();
+                }
+                break;
+            default:
+                throw new AssertionError(state);
+        }
+    }
+
+    /**
+     * The scheduler takes the job in and numbers it. Returns false if its spawn was cancelled
+     * meanwhile: the job is then withdrawn, and the scheduler must not queue it.
+     */
+    boolean enter(long sequence) {
+        SpawnPromise<T> promise = spawnPromise;
+        if (promise != null && !promise.setUncancellable()) {
+            closeUnadmitted();
+            return false;
+        }
+        this.sequence = sequence;
+        return true;
+    }
+
+    /**
+     * New or waiting → pending: the scheduler put the job at the tail of its pending queue, where
+     * it waits for a slot (see {@link #start()}).
+     */
+    void enqueue() {
+        setState(ST_PENDING);
+    }
+
+    /**
+     * New → waiting: the pending queue is full; the spawn's future stays incomplete until
+     * {@link #enter(long)}, {@link #reject} or {@link #withdraw()}.
+     *
+     * @return the spawn's future
+     */
+    Future<Job<T>> waitForRoom() {
+        SpawnPromise<T> promise = spawnPromise;
+        if (promise == null) {
+            spawnPromise = promise = new SpawnPromise<>(this);
+        }
+        setState(ST_WAITING);
+        return promise;
+    }
+
+    /**
+     * Completes the spawn's future with the job, once it is pending or active: its caller has it
+     * from now on.
+     *
+     * @return the spawn's future
+     */
+    Future<Job<T>> completeSpawn() {
+        spawnCompleted = true;
+        SpawnPromise<T> promise = spawnPromise;
+        if (promise == null) {
+            return this;
+        }
+        spawnPromise = null;
+        promise.trySuccess(this);
+        return promise;
+    }
+
+    /**
+     * New or waiting → closed without entering the scheduler (closed, or its loop shut down): the
+     * spawn fails with {@code cause} and the task is never called. A waiting spawn has already been
+     * taken off the waiting queue.
+     *
+     * @return the spawn's (failed) future
+     */
+    Future<Job<T>> reject(RejectedExecutionException cause) {
+        closeUnadmitted();
+        SpawnPromise<T> promise = spawnPromise;
+        if (promise == null) {
+            return loop().newFailedFuture(cause);
+        }
+        promise.tryFailure(cause);
+        return promise;
+    }
+
+    /** The spawn's future was cancelled before admission, on the loop or through a hop (see {@link SpawnPromise}). */
+    void spawnCancelled() {
+        if (state == ST_WAITING) {
+            withdraw();
+        }
+        // A job still on its way to the loop sees the cancellation when it arrives, in run().
+    }
+
+    /** New or waiting → closed: the cancelled spawn is withdrawn and its task never called. */
+    private void withdraw() {
+        boolean wasWaiting = state == ST_WAITING;
+        closeUnadmitted();
+        if (wasWaiting) {
+            scheduler.waitingSpawnLeft(this);
+        }
+    }
+
+    private void closeUnadmitted() {
+        task = null;
+        setState(ST_CLOSED);
+    }
+
+    // ---- running ----
+
+    /**
+     * New or pending → active: calls the task. The scheduler has counted the job active already.
+     * Ends the job right here if its future is done, so this may re-enter the scheduler.
+     */
+    void start() {
+        setState(ST_ACTIVE);
+        Callable<? extends Future<T>> task = this.task;
+        this.task = null;
+        Future<T> future;
+        try {
+            future = task.call();
+            if (future == null) {
+                future = loop().newFailedFuture(new NullPointerException("task of " + name() + " returned null"));
+            }
+        } catch (Throwable t) {
+            future = loop().newFailedFuture(t);
+        }
+        this.future = future;
+        if (closing != null) {
+            future.cancel(false); // closed from inside its own task, before there was a future to cancel
+        }
+        if (future.isDone()) {
+            futureDone();
+        } else {
+            future.addListener(this);
+        }
+    }
+
+    /** Listener of the task's future; the outcome is handled on the loop. */
+    @Override
+    public void operationComplete(Future<T> future) {
+        if (loop().inEventLoop()) {
+            futureDone();
+        } else {
+            scheduler.runOnLoop(this, null); // run(), active: futureDone()
+        }
+    }
+
+    private void futureDone() {
+        if (state != ST_ACTIVE) {
+            return; // abandoned after a close timeout: it already counts as closed
+        }
+        Future<T> future = this.future;
+        end(future.isSuccess() ? JobOutcome.SUCCEEDED : future.isCancelled() ? JobOutcome.CANCELLED : JobOutcome.FAILED);
+    }
+
+    // ---- closing ----
+
+    /** Whether a close of this active job is in progress. */
+    boolean isClosing() {
+        return closing != null;
+    }
+
+    /**
+     * Asks the job to end: a pending job is dropped at once (its task is never called); an active
+     * one has its future cancelled and ends when that future is done, which may be right here, since
+     * cancelling runs listeners. A job that is closing or closed already is left as it is.
+     */
+    void requestClose() {
+        if (state == ST_PENDING) {
+            end(JobOutcome.CANCELLED);
+            return;
+        }
+        if (state != ST_ACTIVE || closing != null) {
+            return;
+        }
+        closing = JobOutcome.CANCELLED;
+        Future<T> future = this.future;
+        if (future != null) {
+            future.cancel(false); // may re-enter through operationComplete and end this job (and start others)
+        }
+        // else its task is running: start() cancels the future it returns
+    }
+
+    /**
+     * The job's close deadline passed (see {@link #startCloseDeadline()}): it counts as closed
+     * from now on, and the timeout goes to the exception handler, since the join that asked for
+     * the close took its own timeout.
+     */
+    private void closeDeadlinePassed() {
+        extras.timer = null;
+        abandonReported();
+    }
+
+    /**
+     * The job outlived a close timeout that nobody waits on: the exception handler hears of it as
+     * {@code "Job closing timed out"}, then the job is abandoned.
+     */
+    void abandonReported() {
+        report("Job closing timed out", closeTimedOut());
+        abandon();
+    }
+
+    /** Active → closed, abandoned: it outlived its close timeout and counts as closed whatever its future does later. */
+    private void abandon() {
+        if (state == ST_ACTIVE) {
+            end(JobOutcome.ABANDONED);
+        }
+    }
+
+    /** Abandons the job, reporting it, if it is still active after the scheduler's close timeout. */
+    private void startCloseDeadline() {
+        long nanos = scheduler.closeTimeoutNanos();
+        JobExtras extras = extras();
+        if (nanos != Checks.NO_LIMIT && extras.timer == null) {
+            extras.timer = loop().schedule(this, nanos, TimeUnit.NANOSECONDS); // run(), active: closeDeadlinePassed()
+        }
+    }
+
+    private JobExtras extras() {
+        JobExtras extras = this.extras;
+        if (extras == null) {
+            this.extras = extras = new JobExtras(null);
+        }
+        return extras;
+    }
+
+    // ---- the end ----
+
+    /**
+     * Pending or active → closed with {@code outcome}: the job leaves its queue (and the next jobs
+     * start), then its outcome is handed out.
+     */
+    private void end(JobOutcome outcome) {
+        int from = state;
+        assert from == ST_PENDING || from == ST_ACTIVE : from;
+        this.outcome = outcome;
+        task = null;
+        if (extras != null) {
+            extras.cancelTimer();
+        }
+        setState(ST_CLOSED);
+        if (from == ST_ACTIVE) {
+            scheduler.activeJobEnded(this);
+        } else {
+            scheduler.pendingJobEnded(this);
+        }
+        deliverOutcome();
+        scheduler.jobReleased();
+    }
+
+    /** Hands the outcome to the waiters, or a failure nobody took to the exception handler. */
+    private void deliverOutcome() {
+        LinkedQueue<JobWaiter> waiters = this.waiters;
+        boolean taken = false;
+        if (waiters != null) {
+            this.waiters = null;
+            for (JobWaiter waiter; (waiter = waiters.pollFirst()) != null; ) {
+                waiter.cancelTimer();
+                taken |= complete(waiter.kind, waiter.promise);
+            }
+        }
+        if (outcome != JobOutcome.FAILED || taken) {
+            return;
+        }
+        if (spawnCompleted) {
+            reportFailure();
+            return;
+        }
+        // Ended inside spawn(): nobody could have joined yet. Give a join() one loop turn (run(), closed).
+        try {
+            loop().execute(this);
+            reportDue = true;
+            scheduler.deferredReportQueued();
+        } catch (RejectedExecutionException loopShutDown) {
+            reportFailure();
+        }
+    }
+
+    /**
+     * Completes one waiter of the ended job with its outcome.
+     *
+     * @return whether the waiter took a failure that would otherwise go to the exception handler
+     */
+    @SuppressWarnings("unchecked")
+    private boolean complete(JobWaiter.Kind kind, Promise<?> promise) {
+        switch (kind) {
+            case CLOSE:
+                if (outcome == JobOutcome.FAILED) {
+                    return promise.tryFailure(future.cause());
+                }
+                if (outcome == JobOutcome.ABANDONED) {
+                    promise.tryFailure(closeTimedOut());
+                } else {
+                    ((Promise<Void>) promise).trySuccess(null);
+                }
+                return false;
+            case EXPIRED_JOIN:
+                promise.tryFailure(new TimeoutException(name() + " did not end within the join timeout"));
+                return false;
+            default:
+                if (outcome == JobOutcome.SUCCEEDED) {
+                    ((Promise<T>) promise).trySuccess(future.getNow());
+                    return false;
+                }
+                if (outcome == JobOutcome.FAILED) {
+                    return promise.tryFailure(future.cause());
+                }
+                promise.cancel(false); // closed before it finished: cancelled, dropped or abandoned
+                return false;
+        }
+    }
+
+    // ---- waiters ----
+
+    @SuppressWarnings("unchecked")
+    private void addWaiter(JobWaiter.Kind kind, Promise<?> promise, long timeoutNanos) {
+        if (state == ST_CLOSED) {
+            if (kind == JobWaiter.Kind.CLOSE) {
+                ((Promise<Void>) promise).trySuccess(null);
+            } else if (complete(kind, promise) && reportDue) {
+                reportDue = false; // this join takes the failure whose report waited for it
+                scheduler.deferredReportDone();
+            }
+            return;
+        }
+        JobWaiter waiter = new JobWaiter(this, kind, promise);
+        LinkedQueue<JobWaiter> waiters = this.waiters;
+        if (waiters == null) {
+            this.waiters = waiters = new LinkedQueue<>();
+        }
+        waiters.addLast(waiter);
+        if (kind == JobWaiter.Kind.CLOSE) {
+            requestClose(); // may end the job, and complete the waiter, right here
+        }
+        if (state != ST_CLOSED && timeoutNanos != Checks.NO_LIMIT) {
+            waiter.scheduleTimeout(loop(), timeoutNanos);
+        }
+    }
+
+    /** A waiter's time ran out; it is still waiting, since the job's end cancels every waiter's timer. */
+    void waiterTimedOut(JobWaiter waiter) {
+        assert state == ST_PENDING || state == ST_ACTIVE : state;
+        if (waiter.kind == JobWaiter.Kind.CLOSE) {
+            // The close caller takes the TimeoutException as the job ends; nothing is reported.
+            abandon();
+            return;
+        }
+        // As aiojobs: a join that times out closes the job, then fails with TimeoutException.
+        waiter.expire();
+        requestClose();
+        if (state == ST_ACTIVE) {
+            startCloseDeadline();
+        }
+    }
+
+    // ---- reports ----
+
+    private void reportFailure() {
+        report("Job processing failed", future.cause());
+    }
+
+    private void report(String message, Throwable exception) {
+        scheduler.callExceptionHandler(new ExceptionContext(message, this, exception,
+                extras != null ? extras.spawnTrace : null));
+    }
+
+    private TimeoutException closeTimedOut() {
+        return new TimeoutException(name() + " did not end within its close timeout");
+    }
+
+    // ---- for the scheduler's walks ----
+
+    /** Whether {@code scheduler} holds this job, active or pending. */
+    boolean isHeldBy(Scheduler scheduler) {
+        return this.scheduler == scheduler && (state == ST_ACTIVE || state == ST_PENDING);
+    }
+
+    boolean isActiveOnLoop() {
+        return state == ST_ACTIVE;
+    }
+
+    // ---- the spawn future, once admitted: succeeded with the job itself ----
+
+    @Override
+    public boolean isSuccess() {
+        return true;
+    }
+
+    @Override
+    public Throwable cause() {
+        return null;
+    }
+
+    @Override
+    public Job<T> getNow() {
+        return this;
     }
 
     // ---- Linked ----
@@ -195,277 +636,6 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
     @Override
     public void next(DefaultJob<?> next) {
         this.next = next;
-    }
-
-    // ---- lifecycle, on the loop ----
-
-    /** Calls the task; the job is already counted active. Ends the job at once if its future is done. */
-    void start() {
-        Callable<? extends Future<T>> task = this.task;
-        this.task = null;
-        Future<T> future;
-        try {
-            future = task.call();
-        } catch (Throwable t) {
-            scheduler.jobEnded(this, t, false, false);
-            return;
-        }
-        if (future == null) {
-            scheduler.jobEnded(this, new NullPointerException("task of " + name() + " returned null"), false, false);
-            return;
-        }
-        this.future = future;
-        if (cancelRequested) {
-            // Closed from inside its own task, before there was a future to cancel.
-            future.cancel(false);
-        }
-        if (future.isDone()) {
-            futureDone();
-        } else {
-            future.addListener(this);
-        }
-    }
-
-    boolean isCancelRequested() {
-        return cancelRequested;
-    }
-
-    /** Cancels the job's future; a job whose task is running is cancelled as soon as the task returns. */
-    void requestCancel() {
-        assert state == ST_ACTIVE;
-        cancelRequested = true;
-        Future<T> future = this.future;
-        if (future != null) {
-            // May re-enter through operationComplete and end this job (and start others) right here.
-            future.cancel(false);
-        }
-    }
-
-    /** Listener of the task's future; the outcome is handled on the loop. */
-    @Override
-    public void operationComplete(Future<T> future) {
-        if (scheduler.executor().inEventLoop()) {
-            futureDone();
-        } else {
-            scheduler.runOnLoop(this, null);
-        }
-    }
-
-    private void futureDone() {
-        if (state != ST_ACTIVE) {
-            return; // abandoned after a close timeout: it already counts as closed
-        }
-        Future<T> future = this.future;
-        if (future.isSuccess()) {
-            scheduler.jobEnded(this, null, false, false);
-        } else if (future.isCancelled()) {
-            scheduler.jobEnded(this, null, true, false);
-        } else {
-            scheduler.jobEnded(this, future.cause(), false, false);
-        }
-    }
-
-    /**
-     * Brings work onto the loop: the admission of a job spawned from another thread, the withdrawal
-     * of a cancelled waiting spawn, the end of a future completed elsewhere, or a deferred failure
-     * report. Each case checks the state, so a stale or repeated dispatch does nothing.
-     */
-    @Override
-    public void run() {
-        switch (state) {
-            case ST_NEW:
-                scheduler.admit(this);
-                break;
-            case ST_WAITING:
-                if (spawnPromise.isCancelled()) {
-                    scheduler.withdraw(this);
-                }
-                break;
-            case ST_ACTIVE:
-                Future<T> future = this.future;
-                if (future != null && future.isDone()) {
-                    futureDone();
-                }
-                break;
-            case ST_CLOSED:
-                if (reportDeferred) {
-                    reportDeferred = false;
-                    if (!explicit) {
-                        scheduler.reportFailure(this, failure);
-                    }
-                    scheduler.deferredReportDone();
-                }
-                break;
-            default:
-                throw new AssertionError(state);
-        }
-    }
-
-    // ---- the spawn future, once admitted: succeeded with the job itself ----
-
-    @Override
-    public boolean isSuccess() {
-        return true;
-    }
-
-    @Override
-    public Throwable cause() {
-        return null;
-    }
-
-    @Override
-    public Job<T> getNow() {
-        return this;
-    }
-
-    /** Completes the future {@code spawn} returned: the job is in the scheduler now. */
-    void completeSpawn() {
-        handedOut = true;
-        SpawnPromise<T> promise = spawnPromise;
-        if (promise != null) {
-            spawnPromise = null;
-            promise.trySuccess(this);
-        }
-    }
-
-    void withdrawIfWaiting() {
-        if (state == ST_WAITING) {
-            scheduler.withdraw(this);
-        }
-    }
-
-    /** Marks a spawn that never entered the scheduler (withdrawn or rejected) as closed. */
-    void discard() {
-        task = null;
-        setState(ST_CLOSED);
-    }
-
-    /** Fixes the outcome; the scheduler has already removed the job from its queues. */
-    void markEnded(Throwable failure, boolean cancelled, boolean abandoned) {
-        this.failure = failure;
-        this.cancelled = cancelled;
-        this.abandoned = abandoned;
-        this.task = null;
-        setState(ST_CLOSED);
-    }
-
-    /** Hands the outcome to the waiters, or a failure nobody claimed to the exception handler. */
-    void notifyEnded() {
-        JobWaiter waiter = waiters;
-        waiters = null;
-        boolean delivered = false;
-        for (; waiter != null; waiter = waiter.next) {
-            waiter.cancelTimer();
-            delivered |= completeWaiter(waiter.kind, waiter.promise, true);
-        }
-        Throwable failure = this.failure;
-        if (failure != null && !delivered) {
-            if (handedOut) {
-                scheduler.reportFailure(this, failure);
-            } else {
-                // Ended inside spawn(): nobody could have joined yet. Give a join() one loop turn.
-                try {
-                    scheduler.executor().execute(this);
-                    reportDeferred = true;
-                    scheduler.reportDeferred();
-                } catch (RejectedExecutionException loopShutDown) {
-                    scheduler.reportFailure(this, failure);
-                }
-            }
-        }
-    }
-
-    /**
-     * Completes one waiter with the job's outcome.
-     *
-     * @param ending whether the job is ending now (else the waiter came after the end)
-     * @return whether the waiter took a failure
-     */
-    @SuppressWarnings("unchecked")
-    private boolean completeWaiter(int kind, Promise<?> promise, boolean ending) {
-        if (kind == JobWaiter.CLOSE) {
-            if (!ending) {
-                return ((Promise<Void>) promise).trySuccess(null);
-            }
-            if (abandoned) {
-                promise.tryFailure(JobWaiter.closeTimedOut(this));
-                return false;
-            }
-            if (failure != null) {
-                return promise.tryFailure(failure);
-            }
-            ((Promise<Void>) promise).trySuccess(null);
-            return false;
-        }
-        if (failure != null) {
-            return promise.tryFailure(failure);
-        }
-        if (cancelled) { // also when dropped while pending, or abandoned after a close timeout
-            promise.cancel(false);
-        } else {
-            ((Promise<T>) promise).trySuccess(future.getNow());
-        }
-        return false;
-    }
-
-    private void addWaiter(int kind, Promise<?> promise, long timeoutNanos) {
-        if (state == ST_CLOSED) {
-            if (kind == JobWaiter.JOIN) {
-                explicit = true;
-            }
-            completeWaiter(kind, promise, false);
-            return;
-        }
-        explicit = true;
-        JobWaiter waiter = new JobWaiter(this, kind, promise);
-        waiter.next = waiters;
-        waiters = waiter;
-        if (kind == JobWaiter.CLOSE) {
-            scheduler.closeJob(this); // may end the job, and complete the waiter, right here
-        }
-        if (state != ST_CLOSED && timeoutNanos != Checks.NO_LIMIT) {
-            waiter.scheduleTimeout(scheduler.executor(), timeoutNanos);
-        }
-    }
-
-    /** A waiter's time ran out. */
-    void waiterTimedOut(JobWaiter waiter) {
-        if (!removeWaiter(waiter)) {
-            return; // completed meanwhile
-        }
-        if (waiter.kind == JobWaiter.CLOSE) {
-            // The job outlived its close timeout: it counts as closed from now on.
-            scheduler.abandon(this);
-            waiter.promise.tryFailure(JobWaiter.closeTimedOut(this));
-            return;
-        }
-        // As aiojobs: a join that times out closes the job, then fails with TimeoutException.
-        Promise<Void> closing = scheduler.executor().newPromise();
-        closing.addListener(f -> {
-            if (abandoned) {
-                scheduler.reportCloseTimeout(this);
-            } else if (!f.isSuccess()) {
-                scheduler.reportFailure(this, f.cause());
-            }
-            waiter.promise.tryFailure(JobWaiter.joinTimedOut(this));
-        });
-        addWaiter(JobWaiter.CLOSE, closing, scheduler.closeTimeoutNanos());
-    }
-
-    private boolean removeWaiter(JobWaiter waiter) {
-        JobWaiter previous = null;
-        for (JobWaiter w = waiters; w != null; previous = w, w = w.next) {
-            if (w == waiter) {
-                if (previous == null) {
-                    waiters = w.next;
-                } else {
-                    previous.next = w.next;
-                }
-                w.next = null;
-                return true;
-            }
-        }
-        return false;
     }
 
     @Override

@@ -3,20 +3,19 @@ package io.github.nettyjobs;
 import io.netty.util.concurrent.Promise;
 
 /** One {@link Scheduler#waitAndClose(java.time.Duration)} waiting for the scheduler to fall idle; confined to the loop. */
-final class IdleWaiter extends TimedWaiter {
+final class IdleWaiter extends Waiter<IdleWaiter> {
 
-    private final Scheduler scheduler;
+    private final SchedulerLifecycle lifecycle;
     final Promise<Void> promise;
-    IdleWaiter next;
 
-    IdleWaiter(Scheduler scheduler, Promise<Void> promise) {
-        this.scheduler = scheduler;
+    IdleWaiter(SchedulerLifecycle lifecycle, Promise<Void> promise) {
+        this.lifecycle = lifecycle;
         this.promise = promise;
     }
 
     /** The grace period ran out. */
     @Override
     void timedOut() {
-        scheduler.idleWaitTimedOut(this);
+        lifecycle.idleWaitTimedOut(this);
     }
 }

@@ -2,35 +2,41 @@ package io.github.nettyjobs;
 
 import io.netty.util.concurrent.Promise;
 
-import java.util.concurrent.TimeoutException;
+/**
+ * One call of {@link Job#join()} or {@link Job#close()} waiting for a job to end; confined to the
+ * loop. What it completes with is decided by the job ({@code DefaultJob#complete}).
+ */
+final class JobWaiter extends Waiter<JobWaiter> {
 
-/** One call of {@link Job#join()} or {@link Job#close()} waiting for a job to end; confined to the loop. */
-final class JobWaiter extends TimedWaiter {
-
-    static final int JOIN = 0;
-    static final int CLOSE = 1;
+    /** What the caller asked for. */
+    enum Kind {
+        /** {@link Job#join()}: the job's result. */
+        JOIN,
+        /** A {@link Job#join(java.time.Duration)} whose timeout passed: it closed the job and fails once the job has ended. */
+        EXPIRED_JOIN,
+        /** {@link Job#close()}: the job's end. */
+        CLOSE
+    }
 
     final DefaultJob<?> job;
-    final int kind;
+    /** Written only by {@link #expire()}. */
+    Kind kind;
     final Promise<?> promise;
-    JobWaiter next;
 
-    JobWaiter(DefaultJob<?> job, int kind, Promise<?> promise) {
+    JobWaiter(DefaultJob<?> job, Kind kind, Promise<?> promise) {
         this.job = job;
         this.kind = kind;
         this.promise = promise;
     }
 
+    /** A join's timeout passed. */
+    void expire() {
+        assert kind == Kind.JOIN;
+        kind = Kind.EXPIRED_JOIN;
+    }
+
     @Override
     void timedOut() {
         job.waiterTimedOut(this);
-    }
-
-    static TimeoutException closeTimedOut(Job<?> job) {
-        return new TimeoutException(job.name() + " did not end within its close timeout");
-    }
-
-    static TimeoutException joinTimedOut(Job<?> job) {
-        return new TimeoutException(job.name() + " did not end within the join timeout");
     }
 }

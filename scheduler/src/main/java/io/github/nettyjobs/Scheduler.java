@@ -5,8 +5,6 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.PromiseNotifier;
-import io.netty.util.concurrent.ScheduledFuture;
-import io.netty.util.concurrent.SingleThreadEventExecutor;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 
@@ -17,8 +15,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 import static io.github.nettyjobs.Checks.checkNotNull;
 import static io.github.nettyjobs.Checks.checkPositiveOrZero;
@@ -51,18 +49,12 @@ public final class Scheduler implements Iterable<Job<?>> {
 
     static final String CLOSED_MESSAGE = "Scheduling a new job after closing";
 
-    private static final int ST_OPEN = 0;
-    private static final int ST_CLOSING = 1;
-    private static final int ST_CLOSED = 2;
-
-    private static final VarHandle STATE;
     private static final VarHandle ACTIVE_COUNT;
     private static final VarHandle PENDING_COUNT;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
-            STATE = lookup.findVarHandle(Scheduler.class, "state", int.class);
             ACTIVE_COUNT = lookup.findVarHandle(Scheduler.class, "activeCount", int.class);
             PENDING_COUNT = lookup.findVarHandle(Scheduler.class, "pendingCount", int.class);
         } catch (ReflectiveOperationException e) {
@@ -78,11 +70,9 @@ public final class Scheduler implements Iterable<Job<?>> {
     private final Duration waitTimeout;
     private final ExceptionHandler exceptionHandler;
     private final boolean debug;
-    /** Closes the scheduler when its loop shuts down; {@code null} for loops without shutdown hooks. */
-    private final Runnable loopShutdownHook;
+    private final SchedulerLifecycle lifecycle;
 
     // Published: written only on the loop with release stores, readable anywhere.
-    private int state;
     private int activeCount;
     private int pendingCount;
 
@@ -93,13 +83,9 @@ public final class Scheduler implements Iterable<Job<?>> {
     private final LinkedQueue<DefaultJob<?>> waiting = new LinkedQueue<>();
     private final LinkedQueue<ShieldedFuture<?>> shields = new LinkedQueue<>();
     private long jobSequence;
-    /** Failure reports put off by one loop turn (see DefaultJob#notifyEnded); still work of the scheduler. */
+    /** Failure reports put off by one loop turn (see DefaultJob#deliverOutcome); still work of the scheduler. */
     private int deferredReports;
     private boolean draining;
-    private boolean closeStarting;
-    private Promise<Void> closeFuture;
-    private ScheduledFuture<?> closeTimer;
-    private IdleWaiter idleWaiters;
 
     private Scheduler(EventLoop loop, Builder config) {
         this.loop = loop;
@@ -110,30 +96,7 @@ public final class Scheduler implements Iterable<Job<?>> {
         this.waitTimeout = config.waitTimeout;
         this.exceptionHandler = config.exceptionHandler;
         this.debug = config.debug;
-        this.loopShutdownHook = loop instanceof SingleThreadEventExecutor ? this::loopShuttingDown : null;
-    }
-
-    private Scheduler registerShutdownHook() {
-        if (loopShutdownHook != null) {
-            try {
-                ((SingleThreadEventExecutor) loop).addShutdownHook(loopShutdownHook);
-            } catch (RejectedExecutionException alreadyShutDown) {
-                // Nothing will run on this loop again; spawn and close already answer without it.
-            }
-        }
-        return this;
-    }
-
-    /**
-     * The loop shuts down: close, so that waiting spawns fail rather than hang. The loop cancels its
-     * scheduled tasks while it shuts down, so no close timeout could fire: whatever has not ended
-     * once cancelled is abandoned (and reported) at once.
-     */
-    private void loopShuttingDown() {
-        close0();
-        if (state == ST_CLOSING) {
-            closeTimedOut();
-        }
+        this.lifecycle = new SchedulerLifecycle(this, loop, closeTimeoutNanos);
     }
 
     /**
@@ -200,7 +163,7 @@ public final class Scheduler implements Iterable<Job<?>> {
 
     /** Whether {@link #close()} has been called (directly or by {@link #waitAndClose()}). */
     public boolean isClosed() {
-        return (int) STATE.getAcquire(this) != ST_OPEN;
+        return lifecycle.isClosed();
     }
 
     long closeTimeoutNanos() {
@@ -227,12 +190,7 @@ public final class Scheduler implements Iterable<Job<?>> {
      */
     public boolean contains(Object job) {
         checkInEventLoop("contains()");
-        if (!(job instanceof DefaultJob<?>)) {
-            return false;
-        }
-        DefaultJob<?> candidate = (DefaultJob<?>) job;
-        int jobState = candidate.state();
-        return candidate.scheduler == this && (jobState == DefaultJob.ST_ACTIVE || jobState == DefaultJob.ST_PENDING);
+        return job instanceof DefaultJob<?> && ((DefaultJob<?>) job).isHeldBy(this);
     }
 
     /**
@@ -304,14 +262,13 @@ public final class Scheduler implements Iterable<Job<?>> {
         if (loop.isShuttingDown()) {
             return loopShutDown();
         }
-        SpawnPromise<T> promise = new SpawnPromise<>(job);
-        job.spawnPromise = promise;
+        Future<Job<T>> spawned = job.spawnFromAnotherThread();
         try {
-            loop.execute(job);
+            loop.execute(job); // DefaultJob.run(): admit(job) on the loop
         } catch (RejectedExecutionException e) {
             return loopShutDown();
         }
-        return promise;
+        return spawned;
     }
 
     private static <V> Future<V> loopShutDown() {
@@ -320,50 +277,29 @@ public final class Scheduler implements Iterable<Job<?>> {
     }
 
     /**
-     * Takes a spawned job in, on the loop, and returns the future its spawn gives: the job itself
-     * when admitted at once, else its {@link SpawnPromise}. A job spawned from another thread
-     * arrives with that promise, which its caller may have cancelled meanwhile.
+     * Admission, on the loop: decides where a new job goes and returns the future its spawn gives:
+     * the job itself when admitted inside an on-loop spawn, else its {@link SpawnPromise}.
      */
     <T> Future<Job<T>> admit(DefaultJob<T> job) {
         assert loop.inEventLoop();
-        SpawnPromise<T> promise = job.spawnPromise;
-        if (state != ST_OPEN) {
-            job.discard();
-            RejectedExecutionException rejected = new RejectedExecutionException(CLOSED_MESSAGE);
-            if (promise == null) {
-                return loop.newFailedFuture(rejected);
-            }
-            promise.tryFailure(rejected);
-            return promise;
+        if (!lifecycle.isOpen()) {
+            return job.reject(new RejectedExecutionException(CLOSED_MESSAGE));
         }
-        boolean startNow = waiting.isEmpty() && pending.isEmpty() && hasFreeSlot();
-        if (startNow || waiting.isEmpty() && pendingHasRoom()) {
-            if (promise != null && !promise.setUncancellable()) {
-                job.discard(); // withdrawn before it arrived
-                return promise;
-            }
-            job.sequence = ++jobSequence;
-            if (startNow) {
-                start(job);
-            } else {
-                enqueuePending(job);
-            }
-            job.completeSpawn();
-            if (!startNow) {
-                drain(); // the queue may be behind a slot that freed while the job travelled
-            }
-            return promise != null ? promise : job;
+        if (!waiting.isEmpty() || !(hasFreeSlot() && pending.isEmpty() || pendingHasRoom())) {
+            waiting.addLast(job);
+            return job.waitForRoom();
         }
-        if (promise == null) {
-            promise = new SpawnPromise<>(job);
-            job.spawnPromise = promise;
-        } else if (promise.isCancelled()) {
-            job.discard();
-            return promise;
+        if (!job.enter(++jobSequence)) {
+            return job.spawnFuture(); // withdrawn on its way: its cancelled promise
         }
-        job.setState(DefaultJob.ST_WAITING);
-        waiting.addLast(job);
-        return promise;
+        if (hasFreeSlot() && pending.isEmpty()) {
+            start(job);
+            return job.completeSpawn();
+        }
+        enqueue(job);
+        Future<Job<T>> spawned = job.completeSpawn();
+        drain(); // the queue may be behind a slot that freed while the job travelled
+        return spawned;
     }
 
     private boolean hasFreeSlot() {
@@ -375,16 +311,15 @@ public final class Scheduler implements Iterable<Job<?>> {
     }
 
     private void start(DefaultJob<?> job) {
-        job.setState(DefaultJob.ST_ACTIVE);
         active.addLast(job);
         ACTIVE_COUNT.setRelease(this, active.size());
-        job.start();
+        job.start(); // may end it, and others, right here
     }
 
-    private void enqueuePending(DefaultJob<?> job) {
-        job.setState(DefaultJob.ST_PENDING);
+    private void enqueue(DefaultJob<?> job) {
         pending.addLast(job);
         PENDING_COUNT.setRelease(this, pending.size());
+        job.enqueue();
     }
 
     /**
@@ -398,19 +333,16 @@ public final class Scheduler implements Iterable<Job<?>> {
         }
         draining = true;
         try {
-            while (state == ST_OPEN) {
+            while (lifecycle.isOpen()) {
                 DefaultJob<?> job;
                 if (hasFreeSlot() && (job = pending.pollFirst()) != null) {
                     PENDING_COUNT.setRelease(this, pending.size());
                     start(job);
                 } else if (pendingHasRoom() && (job = waiting.pollFirst()) != null) {
-                    if (!job.spawnPromise.setUncancellable()) {
-                        job.discard(); // cancelled; its withdrawal is still on the way
-                        continue;
+                    if (job.enter(++jobSequence)) {
+                        enqueue(job);
+                        job.completeSpawn();
                     }
-                    job.sequence = ++jobSequence;
-                    enqueuePending(job);
-                    job.completeSpawn();
                 } else {
                     break;
                 }
@@ -420,70 +352,44 @@ public final class Scheduler implements Iterable<Job<?>> {
         }
     }
 
-    /** A cancelled spawn leaves the waiting queue. */
-    void withdraw(DefaultJob<?> job) {
-        if (job.state() != DefaultJob.ST_WAITING) {
-            return;
-        }
-        waiting.remove(job);
-        job.discard();
-        afterRelease();
-    }
+    // ---- a job leaves (called by DefaultJob) ----
 
-    /** A job ends: it leaves its queue, the next ones start, then its outcome is handed out. */
-    void jobEnded(DefaultJob<?> job, Throwable failure, boolean cancelled, boolean abandoned) {
-        int jobState = job.state();
-        if (jobState == DefaultJob.ST_ACTIVE) {
-            active.remove(job);
-            ACTIVE_COUNT.setRelease(this, active.size());
-        } else if (jobState == DefaultJob.ST_PENDING) {
-            pending.remove(job);
-            PENDING_COUNT.setRelease(this, pending.size());
-        } else {
-            return;
-        }
-        job.markEnded(failure, cancelled, abandoned);
-        if (state == ST_OPEN && !(pending.isEmpty() && waiting.isEmpty())) {
+    /** An active job ended: its slot frees, and the queue moves on. */
+    void activeJobEnded(DefaultJob<?> job) {
+        active.remove(job);
+        ACTIVE_COUNT.setRelease(this, active.size());
+        if (lifecycle.isOpen() && !(pending.isEmpty() && waiting.isEmpty())) {
             drain();
         }
-        job.notifyEnded();
-        afterRelease();
     }
 
-    /** Job close: a pending job is dropped, an active one cancelled. */
-    void closeJob(DefaultJob<?> job) {
-        int jobState = job.state();
-        if (jobState == DefaultJob.ST_PENDING) {
-            jobEnded(job, null, true, false);
-        } else if (jobState == DefaultJob.ST_ACTIVE) {
-            job.requestCancel();
+    /** A pending job ended (closed or dropped): room frees in the pending queue. */
+    void pendingJobEnded(DefaultJob<?> job) {
+        pending.remove(job);
+        PENDING_COUNT.setRelease(this, pending.size());
+        if (lifecycle.isOpen() && !waiting.isEmpty()) {
+            drain();
         }
     }
 
-    /** A job outlived its close timeout: it counts as closed whatever its future does later. */
-    void abandon(DefaultJob<?> job) {
-        jobEnded(job, null, true, true);
+    /** A waiting spawn was withdrawn. */
+    void waitingSpawnLeft(DefaultJob<?> job) {
+        waiting.remove(job);
+        lifecycle.released();
     }
 
-    private void afterRelease() {
-        if (state == ST_CLOSING) {
-            maybeFinishClose();
-        } else if (idleWaiters != null && isIdle()) {
-            wakeIdleWaiters();
-        }
+    /** A job ended and handed its outcome out. */
+    void jobReleased() {
+        lifecycle.released();
     }
 
-    private boolean isIdle() {
-        return active.isEmpty() && pending.isEmpty() && waiting.isEmpty() && shields.isEmpty() && deferredReports == 0;
-    }
-
-    void reportDeferred() {
+    void deferredReportQueued() {
         deferredReports++;
     }
 
     void deferredReportDone() {
         deferredReports--;
-        afterRelease();
+        lifecycle.released();
     }
 
     // ---- shield ----
@@ -508,15 +414,13 @@ public final class Scheduler implements Iterable<Job<?>> {
             shielded.register();
             return shielded;
         }
-        try {
-            loop.execute(shielded);
+        if (runOnLoop(shielded, null)) {
             return shielded;
-        } catch (RejectedExecutionException loopShutDown) {
-            // Nothing can track it any more; still honour "completes as future does".
-            Promise<T> detached = ImmediateEventExecutor.INSTANCE.newPromise();
-            future.addListener(new PromiseNotifier<>(detached));
-            return detached;
         }
+        // The loop is shut down: nothing can track the future any more; still honour "completes as future does".
+        Promise<T> detached = ImmediateEventExecutor.INSTANCE.newPromise();
+        future.addListener(new PromiseNotifier<>(detached));
+        return detached;
     }
 
     private <T> Future<T> doneCopy(Future<T> done) {
@@ -533,7 +437,7 @@ public final class Scheduler implements Iterable<Job<?>> {
 
     /** Starts tracking a shielded future; false once the scheduler is closed. */
     boolean track(ShieldedFuture<?> shielded) {
-        if (state != ST_OPEN) {
+        if (!lifecycle.isOpen()) {
             return false;
         }
         shields.addLast(shielded);
@@ -542,7 +446,7 @@ public final class Scheduler implements Iterable<Job<?>> {
 
     void untrack(ShieldedFuture<?> shielded) {
         shields.remove(shielded);
-        afterRelease();
+        lifecycle.released();
     }
 
     // ---- close ----
@@ -555,114 +459,7 @@ public final class Scheduler implements Iterable<Job<?>> {
      * counts as closed. A second call returns a future that completes with the first. Never fails.
      */
     public Future<Void> close() {
-        if (loop.inEventLoop()) {
-            return close0();
-        }
-        Promise<Void> promise = loop.newPromise();
-        if (!runOnLoop(() -> close0().addListener(new PromiseNotifier<>(promise)), null)) {
-            return ImmediateEventExecutor.INSTANCE.newSucceededFuture(null);
-        }
-        return promise;
-    }
-
-    private Future<Void> close0() {
-        if (closeFuture != null) {
-            return closeFuture;
-        }
-        Promise<Void> closed = loop.newPromise();
-        closed.setUncancellable();
-        closeFuture = closed;
-        STATE.setRelease(this, ST_CLOSING);
-        closeStarting = true;
-        try {
-            for (DefaultJob<?> spawn; (spawn = waiting.pollFirst()) != null; ) {
-                SpawnPromise<?> promise = spawn.spawnPromise;
-                spawn.discard();
-                promise.tryFailure(new RejectedExecutionException(CLOSED_MESSAGE));
-            }
-            for (DefaultJob<?> job; (job = pending.peekFirst()) != null; ) {
-                jobEnded(job, null, true, false);
-            }
-            cancelActiveJobs();
-            for (ShieldedFuture<?> shielded : shields.toArray(ShieldedFuture<?>[]::new)) {
-                shielded.cancelInner();
-            }
-        } finally {
-            closeStarting = false;
-        }
-        IdleWaiter waiters = idleWaiters;
-        idleWaiters = null;
-        for (; waiters != null; waiters = waiters.next) {
-            waiters.cancelTimer();
-            closed.addListener(new PromiseNotifier<>(waiters.promise));
-        }
-        if (!maybeFinishClose() && closeTimeoutNanos != Checks.NO_LIMIT) {
-            closeTimer = loop.schedule(this::closeTimedOut, closeTimeoutNanos, TimeUnit.NANOSECONDS);
-        }
-        return closed;
-    }
-
-    /**
-     * Cancels every active job in one walk. Cancelling runs listeners, and a listener may end other
-     * jobs; if the next job of the walk ends that way, the walk starts over from the head, passing
-     * over the jobs already asked.
-     */
-    private void cancelActiveJobs() {
-        DefaultJob<?> job = active.peekFirst();
-        while (job != null) {
-            DefaultJob<?> next = job.next();
-            if (!job.isCancelRequested()) {
-                job.requestCancel();
-            }
-            if (next != null && next.state() != DefaultJob.ST_ACTIVE) {
-                next = active.peekFirst();
-            }
-            job = next;
-        }
-    }
-
-    private boolean maybeFinishClose() {
-        if (state == ST_CLOSED) {
-            return true;
-        }
-        if (closeStarting || !active.isEmpty() || !shields.isEmpty() || deferredReports != 0) {
-            return false;
-        }
-        STATE.setRelease(this, ST_CLOSED);
-        ScheduledFuture<?> timer = closeTimer;
-        if (timer != null) {
-            closeTimer = null;
-            timer.cancel(false);
-        }
-        if (loopShutdownHook != null) {
-            ((SingleThreadEventExecutor) loop).removeShutdownHook(loopShutdownHook);
-        }
-        closeFuture.setSuccess(null);
-        return true;
-    }
-
-    private void closeTimedOut() {
-        closeTimer = null;
-        if (state != ST_CLOSING) {
-            return;
-        }
-        closeStarting = true; // finish once, below, after every straggler is reported
-        try {
-            for (DefaultJob<?> job : active.toArray(DefaultJob<?>[]::new)) {
-                if (job.state() == DefaultJob.ST_ACTIVE) {
-                    reportCloseTimeout(job);
-                    abandon(job);
-                }
-            }
-            for (ShieldedFuture<?> shielded; (shielded = shields.pollFirst()) != null; ) {
-                shielded.untracked();
-                callExceptionHandler(new ExceptionContext("Shielded future closing timed out", null,
-                        new TimeoutException("a shielded future did not end within the close timeout"), null));
-            }
-        } finally {
-            closeStarting = false;
-        }
-        maybeFinishClose();
+        return onLoop(lifecycle::close);
     }
 
     /**
@@ -685,53 +482,80 @@ public final class Scheduler implements Iterable<Job<?>> {
      */
     public Future<Void> waitAndClose(Duration timeout) {
         long nanos = toNanos(checkTimeout(timeout, "timeout"));
+        return onLoop(() -> lifecycle.waitAndClose(nanos));
+    }
+
+    /**
+     * Runs a close operation at once on the loop, or hops there and returns a future that completes
+     * as the operation's does. A loop that is shut down has closed the scheduler through its
+     * shutdown hook, so then the answer is a succeeded future: closing never fails.
+     */
+    private Future<Void> onLoop(Supplier<Future<Void>> operation) {
         if (loop.inEventLoop()) {
-            return waitAndClose0(nanos);
+            return operation.get();
         }
         Promise<Void> promise = loop.newPromise();
-        if (!runOnLoop(() -> waitAndClose0(nanos).addListener(new PromiseNotifier<>(promise)), null)) {
+        if (!runOnLoop(() -> operation.get().addListener(new PromiseNotifier<>(promise)), null)) {
             return ImmediateEventExecutor.INSTANCE.newSucceededFuture(null);
         }
         return promise;
     }
 
-    private Future<Void> waitAndClose0(long timeoutNanos) {
-        if (state != ST_OPEN || isIdle()) {
-            return close0();
+    /** The walk of a close (see {@link #close()}); the lifecycle has marked the scheduler closing. */
+    void cancelAll() {
+        for (DefaultJob<?> spawn; (spawn = waiting.pollFirst()) != null; ) {
+            spawn.reject(new RejectedExecutionException(CLOSED_MESSAGE));
         }
-        IdleWaiter waiter = new IdleWaiter(this, loop.newPromise());
-        waiter.next = idleWaiters;
-        idleWaiters = waiter;
-        if (timeoutNanos != Checks.NO_LIMIT) {
-            waiter.scheduleTimeout(loop, timeoutNanos);
+        for (DefaultJob<?> job; (job = pending.peekFirst()) != null; ) {
+            job.requestClose(); // dropped: it leaves the queue
         }
-        return waiter.promise;
-    }
-
-    private void wakeIdleWaiters() {
-        IdleWaiter waiters = idleWaiters;
-        idleWaiters = null;
-        Future<Void> closed = close0();
-        for (; waiters != null; waiters = waiters.next) {
-            waiters.cancelTimer();
-            closed.addListener(new PromiseNotifier<>(waiters.promise));
+        cancelActiveJobs();
+        for (ShieldedFuture<?> shielded : shields.toArray(ShieldedFuture<?>[]::new)) {
+            shielded.cancelInner();
         }
     }
 
-    /** A waitAndClose grace period ran out. */
-    void idleWaitTimedOut(IdleWaiter waiter) {
-        IdleWaiter previous = null;
-        for (IdleWaiter w = idleWaiters; w != null; previous = w, w = w.next) {
-            if (w == waiter) {
-                if (previous == null) {
-                    idleWaiters = w.next;
-                } else {
-                    previous.next = w.next;
-                }
-                close0().addListener(new PromiseNotifier<>(waiter.promise));
-                return;
+    /**
+     * Cancels every active job in one walk. Cancelling runs listeners, and a listener may end other
+     * jobs; if the next job of the walk ends that way, the walk starts over from the head, passing
+     * over the jobs already asked.
+     */
+    private void cancelActiveJobs() {
+        DefaultJob<?> job = active.peekFirst();
+        while (job != null) {
+            DefaultJob<?> next = job.next();
+            if (!job.isClosing()) {
+                job.requestClose();
+            }
+            if (next != null && !next.isActiveOnLoop()) {
+                next = active.peekFirst();
+            }
+            job = next;
+        }
+    }
+
+    /** The close timeout passed: every job and shielded future still running is given up, and reported. */
+    void abandonAll() {
+        for (DefaultJob<?> job : active.toArray(DefaultJob<?>[]::new)) {
+            if (job.isActiveOnLoop()) {
+                job.abandonReported();
             }
         }
+        for (ShieldedFuture<?> shielded; (shielded = shields.pollFirst()) != null; ) {
+            shielded.untracked();
+            callExceptionHandler(new ExceptionContext("Shielded future closing timed out", null,
+                    new TimeoutException("a shielded future did not end within the close timeout"), null));
+        }
+    }
+
+    /** Whether nothing is left to wait for: no job, waiting spawn, shielded future or deferred report. */
+    boolean isIdle() {
+        return waiting.isEmpty() && pending.isEmpty() && !hasWorkToClose();
+    }
+
+    /** Whether a close still has something to wait for (pending jobs and waiting spawns are gone once closing). */
+    boolean hasWorkToClose() {
+        return !active.isEmpty() || !shields.isEmpty() || deferredReports != 0;
     }
 
     // ---- exception handling ----
@@ -752,14 +576,6 @@ public final class Scheduler implements Iterable<Job<?>> {
                 logger.warn("The exception handler of {} threw while handling \"{}\"; ignored", this, context.message(), t);
             }
         }
-    }
-
-    void reportFailure(DefaultJob<?> job, Throwable failure) {
-        callExceptionHandler(new ExceptionContext("Job processing failed", job, failure, job.spawnTrace));
-    }
-
-    void reportCloseTimeout(DefaultJob<?> job) {
-        callExceptionHandler(new ExceptionContext("Job closing timed out", job, JobWaiter.closeTimedOut(job), job.spawnTrace));
     }
 
     // ---- plumbing ----
@@ -878,7 +694,9 @@ public final class Scheduler implements Iterable<Job<?>> {
          * @throws NullPointerException if {@code loop} is {@code null}
          */
         public Scheduler build(EventLoop loop) {
-            return new Scheduler(checkNotNull(loop, "loop"), this).registerShutdownHook();
+            Scheduler scheduler = new Scheduler(checkNotNull(loop, "loop"), this);
+            scheduler.lifecycle.registerShutdownHook();
+            return scheduler;
         }
 
         @Override

@@ -23,10 +23,9 @@ final class SpawnPromise<T> extends DefaultPromise<Job<T>> {
             return false;
         }
         if (executor().inEventLoop()) {
-            job.withdrawIfWaiting();
-            // A job still on its way to the loop sees the cancellation when it arrives.
+            job.spawnCancelled();
         } else {
-            job.scheduler.runOnLoop(job, null);
+            job.scheduler.runOnLoop(job, null); // DefaultJob.run() sees the cancellation
         }
         return true;
     }

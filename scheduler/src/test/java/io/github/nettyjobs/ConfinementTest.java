@@ -1,11 +1,11 @@
 package io.github.nettyjobs;
 
-import io.netty.channel.DefaultEventLoop;
+import io.github.nettyjobs.testing.EventLoops;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.netty.util.concurrent.Promise;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.function.Executable;
@@ -42,15 +42,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(10)
 class ConfinementTest {
 
-    private static final EventLoop LOOP = new DefaultEventLoop();
+    @RegisterExtension
+    static final EventLoops LOOPS = new EventLoops();
+    private static final EventLoop LOOP = LOOPS.loop();
 
     private final RecordingHandler handler = new RecordingHandler();
     private final Scheduler scheduler = Scheduler.builder().exceptionHandler(handler).build(LOOP);
-
-    @AfterAll
-    static void shutDownLoop() {
-        LOOP.shutdownGracefully(0, 0, TimeUnit.SECONDS).syncUninterruptibly();
-    }
 
     /** Waits for {@code future} and tells whether its listeners ran on the scheduler's loop. */
     private boolean completesOnLoop(Future<?> future) throws Exception {
@@ -135,7 +132,7 @@ class ConfinementTest {
 
     @Test
     void spawn_onShutDownLoop_failsWithRejectedExecutionWithoutThrowing() throws Exception {
-        EventLoop dead = new DefaultEventLoop();
+        EventLoop dead = LOOPS.newLoop();
         Scheduler orphan = Scheduler.builder().exceptionHandler(handler).build(dead);
         assertTrue(dead.shutdownGracefully(0, 0, TimeUnit.SECONDS).await(WAIT_SECONDS, TimeUnit.SECONDS));
         AtomicBoolean called = new AtomicBoolean();
@@ -154,7 +151,7 @@ class ConfinementTest {
 
     @Test
     void closeAndWaitAndClose_onShutDownLoop_completeWithoutThrowing() throws Exception {
-        EventLoop dead = new DefaultEventLoop();
+        EventLoop dead = LOOPS.newLoop();
         Scheduler orphan = Scheduler.builder().exceptionHandler(handler).build(dead);
         Scheduler other = Scheduler.builder().exceptionHandler(handler).build(dead);
         assertTrue(dead.shutdownGracefully(0, 0, TimeUnit.SECONDS).await(WAIT_SECONDS, TimeUnit.SECONDS));
@@ -254,7 +251,7 @@ class ConfinementTest {
 
     @Test
     void shield_offLoopFutureOfOtherLoop_completesOnSchedulersLoop() throws Exception {
-        EventLoop other = new DefaultEventLoop();
+        EventLoop other = LOOPS.newLoop();
         try {
             Promise<String> inner = onLoop(other, other::newPromise);
 
@@ -265,7 +262,7 @@ class ConfinementTest {
             assertTrue(completesOnLoop(shielded));
             assertEquals("elsewhere", shielded.getNow());
         } finally {
-            other.shutdownGracefully(0, 0, TimeUnit.SECONDS).syncUninterruptibly();
+            EventLoops.shutDown(other);
         }
     }
 

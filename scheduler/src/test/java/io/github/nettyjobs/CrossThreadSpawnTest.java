@@ -1,5 +1,6 @@
 package io.github.nettyjobs;
 
+import io.github.nettyjobs.testing.EventLoops;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
@@ -20,8 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class CrossThreadSpawnTest {
 
     @RegisterExtension
-    static final RealLoop REAL_LOOP = new RealLoop();
-    private static final EventLoop loop = REAL_LOOP.loop();
+    static final EventLoops LOOPS = new EventLoops();
+    private static final EventLoop loop = LOOPS.loop();
 
     @Test
     void spawnFromAnotherThread_isAdmittedBeforeTasksThatThreadExecutesAfterwards() throws Exception {

@@ -1,15 +1,14 @@
 package io.github.nettyjobs;
 
-import io.netty.channel.DefaultEventLoop;
+import io.github.nettyjobs.testing.EventLoops;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.github.nettyjobs.FutureAssertions.awaitSuccess;
@@ -21,12 +20,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class SchedulerDrainTest {
 
     private static final int JOBS = 1_000_000;
-    private static final EventLoop LOOP = new DefaultEventLoop();
-
-    @AfterAll
-    static void shutDownLoop() {
-        LOOP.shutdownGracefully(0, 0, TimeUnit.SECONDS).syncUninterruptibly();
-    }
+    @RegisterExtension
+    static final EventLoops LOOPS = new EventLoops();
+    private static final EventLoop LOOP = LOOPS.loop();
 
     @Test
     void millionPendingJobsCompletingSynchronously_drainWithoutStackOverflow() throws Exception {

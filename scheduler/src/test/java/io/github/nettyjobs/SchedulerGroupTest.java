@@ -1,14 +1,12 @@
 package io.github.nettyjobs;
 
-import io.netty.channel.DefaultEventLoop;
+import io.github.nettyjobs.testing.EventLoops;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.local.LocalIoHandler;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -17,7 +15,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 import static io.github.nettyjobs.FutureAssertions.awaitSuccess;
 import static io.github.nettyjobs.Loops.onLoop;
@@ -33,16 +30,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SchedulerGroupTest {
 
     private static final int LOOPS = 3;
-    private static final EventLoopGroup GROUP = new MultiThreadIoEventLoopGroup(LOOPS, LocalIoHandler.newFactory());
-    private static final EventLoop FOREIGN = new DefaultEventLoop();
+    @RegisterExtension
+    static final EventLoops EVENT_LOOPS = new EventLoops();
+    private static final EventLoopGroup GROUP = EVENT_LOOPS.newGroup(LOOPS);
+    private static final EventLoop FOREIGN = EVENT_LOOPS.newLoop();
 
     private final RecordingHandler handler = new RecordingHandler();
-
-    @AfterAll
-    static void shutDownLoops() {
-        GROUP.shutdownGracefully(0, 0, TimeUnit.SECONDS).syncUninterruptibly();
-        FOREIGN.shutdownGracefully(0, 0, TimeUnit.SECONDS).syncUninterruptibly();
-    }
 
     private SchedulerGroup group(Scheduler.Builder config) {
         return SchedulerGroup.create(GROUP, config.exceptionHandler(handler));

@@ -1,8 +1,9 @@
 package io.github.nettyjobs.reliability;
 
+import io.github.nettyjobs.testing.EventLoops;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import io.github.nettyjobs.Job;
 import io.github.nettyjobs.Scheduler;
-import io.netty.channel.DefaultEventLoop;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
@@ -36,20 +37,22 @@ class CompletedJobsReachabilityTest {
     private static final int JOBS_PER_KIND = 50;
     private static final long WAIT_SECONDS = 10;
 
+    @RegisterExtension
+    static final EventLoops LOOPS = new EventLoops();
     private EventLoop loop;
     private EventLoop other;
     private final AtomicInteger reports = new AtomicInteger();
 
     @BeforeEach
     void startLoops() {
-        loop = new DefaultEventLoop();
-        other = new DefaultEventLoop();
+        loop = LOOPS.newLoop();
+        other = LOOPS.newLoop();
     }
 
     @AfterEach
     void stopLoops() throws InterruptedException {
-        loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(WAIT_SECONDS, TimeUnit.SECONDS);
-        other.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(WAIT_SECONDS, TimeUnit.SECONDS);
+        EventLoops.shutDown(loop);
+        EventLoops.shutDown(other);
     }
 
     private Scheduler newScheduler(boolean debug) {

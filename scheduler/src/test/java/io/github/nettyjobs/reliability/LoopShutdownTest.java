@@ -1,8 +1,9 @@
 package io.github.nettyjobs.reliability;
 
+import io.github.nettyjobs.testing.EventLoops;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import io.github.nettyjobs.Job;
 import io.github.nettyjobs.Scheduler;
-import io.netty.channel.DefaultEventLoop;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
@@ -25,13 +26,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class LoopShutdownTest {
 
+    @RegisterExtension
+    static final EventLoops LOOPS = new EventLoops();
     private static final long WAIT_SECONDS = 10;
 
     /** Regression: a spawn that waits for room when the loop shuts down used to stay incomplete forever. */
     @Test
     @Timeout(value = 1, unit = TimeUnit.MINUTES)
     void spawnWaitingForRoom_whenTheLoopShutsDown_failsInsteadOfHanging() throws Exception {
-        EventLoop loop = new DefaultEventLoop();
+        EventLoop loop = LOOPS.newLoop();
         Scheduler scheduler = Scheduler.builder().limit(1).pendingLimit(1).build(loop);
         Future<Job<Object>> active = scheduler.spawn(() -> loop.newPromise());
         Future<Job<Object>> pending = scheduler.spawn(() -> loop.newPromise());
@@ -50,7 +53,7 @@ class LoopShutdownTest {
     @Test
     @Timeout(value = 1, unit = TimeUnit.MINUTES)
     void loopShutdown_closesTheScheduler_abandoningJobsThatIgnoreCancellation() throws Exception {
-        EventLoop loop = new DefaultEventLoop();
+        EventLoop loop = LOOPS.newLoop();
         List<String> reports = new java.util.concurrent.CopyOnWriteArrayList<>();
         Scheduler scheduler = Scheduler.builder().limit(1).pendingLimit(0)
                 .closeTimeout(java.time.Duration.ofHours(1))
@@ -75,7 +78,7 @@ class LoopShutdownTest {
     @Test
     @Timeout(value = 2, unit = TimeUnit.MINUTES)
     void spawnsRacingTheLoopsShutdown_everySpawnFutureCompletes() throws Exception {
-        EventLoop loop = new DefaultEventLoop();
+        EventLoop loop = LOOPS.newLoop();
         Scheduler scheduler = Scheduler.builder().limit(8).pendingLimit(32).build(loop);
         int threads = StressKnobs.stormThreads();
         int total = Math.max(1_000, StressKnobs.stormJobs() / 10);

@@ -1,6 +1,7 @@
 package io.github.nettyjobs.reliability;
 
-import io.netty.channel.DefaultEventLoop;
+import io.github.nettyjobs.testing.EventLoops;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import io.netty.channel.EventLoop;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,14 +48,14 @@ class SchedulerModelTest {
     /** Held strongly so that the level set here sticks; java.util.logging keeps loggers weakly. */
     private static final Logger NETTYJOBS_LOGGER = Logger.getLogger("io.github.nettyjobs");
 
-    private static EventLoop loop;
-    private static EventLoop foreign;
+    @RegisterExtension
+    static final EventLoops LOOPS = new EventLoops();
+    private static final EventLoop loop = LOOPS.loop();
+    private static final EventLoop foreign = LOOPS.newLoop();
     private static Level savedLevel;
 
     @BeforeAll
     static void startLoops() {
-        loop = new DefaultEventLoop();
-        foreign = new DefaultEventLoop();
         // Sequences make the exception handler throw on purpose; each time the scheduler logs a warning.
         savedLevel = NETTYJOBS_LOGGER.getLevel();
         NETTYJOBS_LOGGER.setLevel(Level.SEVERE);
@@ -63,8 +64,6 @@ class SchedulerModelTest {
     @AfterAll
     static void stopLoops() throws InterruptedException {
         NETTYJOBS_LOGGER.setLevel(savedLevel);
-        loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
-        foreign.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
     }
 
     @Test

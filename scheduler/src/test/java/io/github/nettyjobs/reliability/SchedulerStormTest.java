@@ -1,17 +1,14 @@
 package io.github.nettyjobs.reliability;
 
+import io.github.nettyjobs.testing.EventLoops;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import io.github.nettyjobs.Job;
 import io.github.nettyjobs.Scheduler;
 import io.github.nettyjobs.SchedulerGroup;
-import io.netty.channel.DefaultEventLoop;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.local.LocalIoHandler;
 import io.netty.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -23,7 +20,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -45,23 +41,15 @@ class SchedulerStormTest {
     /** Spawns a thread may have waiting for room at once; more than the pending limit, so spawns do wait. */
     private static final int IN_FLIGHT_PER_THREAD = 2_048;
 
-    private static EventLoopGroup completers;
+    @RegisterExtension
+    static final EventLoops LOOPS = new EventLoops();
+    private static final EventLoopGroup completers = LOOPS.newGroup(2);
     private EventLoop loop;
     private final List<Thread> threads = new ArrayList<>();
 
-    @BeforeAll
-    static void startCompleters() {
-        completers = new MultiThreadIoEventLoopGroup(2, LocalIoHandler.newFactory());
-    }
-
-    @AfterAll
-    static void stopCompleters() throws InterruptedException {
-        completers.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
-    }
-
     @BeforeEach
     void startLoop() {
-        loop = new DefaultEventLoop();
+        loop = LOOPS.newLoop();
     }
 
     @AfterEach
@@ -70,7 +58,7 @@ class SchedulerStormTest {
             thread.interrupt();
             thread.join(TimeUnit.SECONDS.toMillis(10));
         }
-        loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
+        EventLoops.shutDown(loop);
     }
 
     private static Scheduler.Builder config(StormLedger ledger) {
@@ -115,7 +103,7 @@ class SchedulerStormTest {
     @Test
     @Timeout(value = 10, unit = TimeUnit.MINUTES)
     void schedulerGroup_spawnsFromManyThreads_everyJobRunsExactlyOnce() throws Exception {
-        EventLoopGroup loops = new MultiThreadIoEventLoopGroup(2, LocalIoHandler.newFactory());
+        EventLoopGroup loops = LOOPS.newGroup(2);
         try {
             StormLedger ledger = new StormLedger(StressKnobs.stormJobs(), completers);
             SchedulerGroup group = SchedulerGroup.create(loops, config(ledger));
@@ -129,14 +117,14 @@ class SchedulerStormTest {
             assertEquals(ledger.total, ledger.ran());
             assertGroupClosed(group);
         } finally {
-            loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
+            EventLoops.shutDown(loops);
         }
     }
 
     @Test
     @Timeout(value = 10, unit = TimeUnit.MINUTES)
     void schedulerGroup_closeRacesSpawns_nothingIsLost() throws Exception {
-        EventLoopGroup loops = new MultiThreadIoEventLoopGroup(2, LocalIoHandler.newFactory());
+        EventLoopGroup loops = LOOPS.newGroup(2);
         try {
             StormLedger ledger = new StormLedger(StressKnobs.stormJobs(), completers, true);
             SchedulerGroup group = SchedulerGroup.create(loops, config(ledger));
@@ -151,7 +139,7 @@ class SchedulerStormTest {
             assertTrue(closeFuture.get().isSuccess(), "close failed: " + closeFuture.get().cause());
             assertGroupClosed(group);
         } finally {
-            loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
+            EventLoops.shutDown(loops);
         }
     }
 

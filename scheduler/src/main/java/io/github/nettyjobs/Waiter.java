@@ -5,10 +5,18 @@ import io.netty.util.concurrent.ScheduledFuture;
 
 import java.util.concurrent.TimeUnit;
 
-/** Something waiting on a scheduler's loop, with an optional timeout on that loop; confined to the loop. */
-abstract class TimedWaiter implements Runnable {
+/**
+ * Something waiting on a scheduler's loop for an event, with an optional timeout on that loop; a
+ * node of the {@link LinkedQueue} of its kind, so waiting allocates no list node. Confined to the
+ * loop.
+ *
+ * @param <W> the concrete waiter type, the element type of its queue
+ */
+abstract class Waiter<W extends Waiter<W>> implements Runnable, Linked<W> {
 
     private ScheduledFuture<?> timer;
+    private W prev;
+    private W next;
 
     final void scheduleTimeout(EventExecutor loop, long nanos) {
         timer = loop.schedule(this, nanos, TimeUnit.NANOSECONDS);
@@ -31,4 +39,24 @@ abstract class TimedWaiter implements Runnable {
     }
 
     abstract void timedOut();
+
+    @Override
+    public final W prev() {
+        return prev;
+    }
+
+    @Override
+    public final void prev(W prev) {
+        this.prev = prev;
+    }
+
+    @Override
+    public final W next() {
+        return next;
+    }
+
+    @Override
+    public final void next(W next) {
+        this.next = next;
+    }
 }
