@@ -1,5 +1,6 @@
 package io.github.nettyjobs;
 
+import io.github.nettyjobs.internal.LogText;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 
@@ -19,14 +20,15 @@ final class DefaultExceptionHandler implements ExceptionHandler {
             return;
         }
         Job<?> job = context.job();
-        String subject = job == null ? "" : " (job " + job.name() + ")";
+        String jobName = job == null ? null : LogText.escape(job.name()); // user-supplied: no forged log lines
+        String subject = job == null ? "" : " (job " + jobName + ")";
         if (context.exception() != null) {
-            logger.warn(context.message() + subject, context.exception());
+            logger.warn(LogText.escape(context.message()) + subject, context.exception());
         } else {
-            logger.warn(context.message() + subject);
+            logger.warn(LogText.escape(context.message()) + subject);
         }
         if (context.spawnTrace() != null) {
-            logger.warn((job == null ? "It" : job.name()) + " was spawned at:", context.spawnTrace());
+            logger.warn((job == null ? "It" : jobName) + " was spawned at:", context.spawnTrace());
         }
     }
 }

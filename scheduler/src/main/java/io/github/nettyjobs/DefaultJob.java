@@ -86,13 +86,14 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
     /** A failure that nobody has taken yet waits one loop turn for a join() before it is reported. */
     private boolean reportDue;
 
-    DefaultJob(Scheduler scheduler, String name, Callable<? extends Future<T>> task, Throwable spawnTrace) {
+    /** On the spawning thread, in the {@code spawn} call. */
+    DefaultJob(Scheduler scheduler, String name, Callable<? extends Future<T>> task) {
         super(scheduler.executor());
         this.scheduler = scheduler;
         this.name = name;
         this.task = task;
-        if (spawnTrace != null) {
-            this.extras = new JobExtras(spawnTrace);
+        if (scheduler.jobsCarryExtras()) {
+            this.extras = JobExtras.atSpawn(this, scheduler);
         }
     }
 
@@ -208,16 +209,22 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
                 }
                 break;
             case ST_WAITING:
-                // Its spawn was cancelled: SpawnPromise.cancel hops here.
                 if (spawnPromise.isCancelled()) {
-                    withdraw();
+                    withdraw(); // SpawnPromise.cancel hopped here
+                } else {
+                    queueDeadlinePassed(); // its timer
                 }
+                break;
+            case ST_PENDING:
+                queueDeadlinePassed(); // its timer: the only reason to run while pending
                 break;
             case ST_ACTIVE:
                 if (future != null && future.isDone()) {
                     futureDone(); // completed on another thread
+                } else if (closing == null) {
+                    runDeadlinePassed(); // its timer, while running
                 } else {
-                    closeDeadlinePassed(); // the only timer an active job has
+                    closeDeadlinePassed(); // its timer, while closing
                 }
                 break;
             case ST_CLOSED:
@@ -251,7 +258,11 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
      * it waits for a slot (see {@link #start()}).
      */
     void enqueue() {
+        boolean wasWaiting = state == ST_WAITING;
         setState(ST_PENDING);
+        if (!wasWaiting) {
+            startQueueDeadline(); // a waiting job keeps the deadline it has
+        }
     }
 
     /**
@@ -266,7 +277,37 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
             spawnPromise = promise = new SpawnPromise<>(this);
         }
         setState(ST_WAITING);
+        startQueueDeadline();
         return promise;
+    }
+
+    /**
+     * Arms the queue deadline of a job that has to wait (see
+     * {@link Scheduler.Builder#pendingTimeout(Duration)}); a deadline that has passed already
+     * fires on the next loop turn.
+     */
+    private void startQueueDeadline() {
+        long timeout = scheduler.pendingTimeoutNanos();
+        if (timeout != Checks.NO_LIMIT) {
+            long left = timeout - (System.nanoTime() - extras.spawnNanos);
+            extras.timer = loop().schedule(this, Math.max(0, left), TimeUnit.NANOSECONDS); // run(): queueDeadlinePassed()
+        }
+    }
+
+    /**
+     * The queue deadline passed: a waiting spawn fails, a pending job is dropped. Neither is a
+     * failure of the job (it never ran), so nothing goes to the exception handler.
+     */
+    private void queueDeadlinePassed() {
+        extras.timer = null;
+        if (state == ST_PENDING) {
+            end(JobOutcome.DROPPED);
+            return;
+        }
+        scheduler.removeWaiting(this);
+        reject(new RejectedExecutionException("Spawn timed out after " + scheduler.pendingTimeout()
+                + " waiting for room in the pending queue"));
+        scheduler.released();
     }
 
     /**
@@ -295,6 +336,7 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
      */
     Future<Job<T>> reject(RejectedExecutionException cause) {
         closeUnadmitted();
+        scheduler.spawnRejected(cause);
         SpawnPromise<T> promise = spawnPromise;
         if (promise == null) {
             return loop().newFailedFuture(cause);
@@ -316,12 +358,16 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
         boolean wasWaiting = state == ST_WAITING;
         closeUnadmitted();
         if (wasWaiting) {
-            scheduler.waitingSpawnLeft(this);
+            scheduler.removeWaiting(this);
+            scheduler.released();
         }
     }
 
     private void closeUnadmitted() {
         task = null;
+        if (extras != null) {
+            extras.cancelTimer();
+        }
         setState(ST_CLOSED);
     }
 
@@ -332,8 +378,57 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
      * Ends the job right here if its future is done, so this may re-enter the scheduler.
      */
     void start() {
+        JobExtras extras = this.extras;
+        if (extras == null) {
+            setState(ST_ACTIVE);
+            callTask();
+            return;
+        }
+        extras.cancelTimer(); // the queue deadline
         setState(ST_ACTIVE);
+        if (scheduler.readsClock()) {
+            extras.startNanos = System.nanoTime();
+            if (scheduler.listener() != null) {
+                scheduler.jobStarted(this, extras.startNanos - extras.spawnNanos);
+            }
+        }
+        if (extras.isDecorated()) {
+            startDecorated(extras);
+        } else {
+            callTask();
+        }
+        long timeout = scheduler.jobTimeoutNanos();
+        if (timeout != Checks.NO_LIMIT && state == ST_ACTIVE && closing == null && !future.isDone()) {
+            extras.timer = loop().schedule(this, timeout, TimeUnit.NANOSECONDS); // run(): runDeadlinePassed()
+        }
+    }
+
+    /** Starts through the task decorator's wrapper, which must call {@link #callTask()} (see {@link JobExtras#run()}). */
+    private void startDecorated(JobExtras extras) {
+        Throwable failure = extras.decoratorFailure;
+        if (failure == null) {
+            try {
+                extras.takeDecoratedStart().run();
+            } catch (Throwable t) {
+                failure = t;
+            }
+        }
+        if (task != null) {
+            // The decorator failed, or its wrapper did not run start: the job fails as if its task had thrown.
+            taskFailed(failure != null ? failure
+                    : new IllegalStateException("the task decorator's Runnable did not run the job's start"));
+        } else if (failure != null) {
+            // The task was called, then the wrapper threw (restoring its context, say): the job runs on.
+            scheduler.decoratorThrewAfterStart(this, failure);
+        }
+    }
+
+    /** Calls the task once (a decorator's wrapper may call this again: nothing happens then). */
+    void callTask() {
         Callable<? extends Future<T>> task = this.task;
+        if (task == null) {
+            return;
+        }
         this.task = null;
         Future<T> future;
         try {
@@ -344,6 +439,15 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
         } catch (Throwable t) {
             future = loop().newFailedFuture(t);
         }
+        taskReturned(future);
+    }
+
+    private void taskFailed(Throwable cause) {
+        task = null;
+        taskReturned(loop().newFailedFuture(cause));
+    }
+
+    private void taskReturned(Future<T> future) {
         this.future = future;
         if (closing != null) {
             future.cancel(false); // closed from inside its own task, before there was a future to cancel
@@ -370,7 +474,11 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
             return; // abandoned after a close timeout: it already counts as closed
         }
         Future<T> future = this.future;
-        end(future.isSuccess() ? JobOutcome.SUCCEEDED : future.isCancelled() ? JobOutcome.CANCELLED : JobOutcome.FAILED);
+        if (closing == JobOutcome.TIMED_OUT) {
+            end(JobOutcome.TIMED_OUT); // whatever its future did once cancelled: its time was up
+        } else {
+            end(future.isSuccess() ? JobOutcome.SUCCEEDED : future.isCancelled() ? JobOutcome.CANCELLED : JobOutcome.FAILED);
+        }
     }
 
     // ---- closing ----
@@ -386,14 +494,25 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
      * cancelling runs listeners. A job that is closing or closed already is left as it is.
      */
     void requestClose() {
+        requestClose(JobOutcome.CANCELLED);
+    }
+
+    /**
+     * As {@link #requestClose()}, ending the job with {@code intent}: {@link JobOutcome#CANCELLED},
+     * or {@link JobOutcome#TIMED_OUT} when a deadline closes it.
+     */
+    private void requestClose(JobOutcome intent) {
         if (state == ST_PENDING) {
-            end(JobOutcome.CANCELLED);
+            end(intent);
             return;
         }
         if (state != ST_ACTIVE || closing != null) {
             return;
         }
-        closing = JobOutcome.CANCELLED;
+        closing = intent;
+        if (extras != null) {
+            extras.cancelTimer(); // its run deadline: a close in progress decides the outcome now
+        }
         Future<T> future = this.future;
         if (future != null) {
             future.cancel(false); // may re-enter through operationComplete and end this job (and start others)
@@ -409,6 +528,23 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
     private void closeDeadlinePassed() {
         extras.timer = null;
         abandonReported();
+    }
+
+    /**
+     * The job ran for its scheduler's {@code jobTimeout}: it is closed and ends timed out, and gets
+     * the close timeout to do so.
+     */
+    private void runDeadlinePassed() {
+        extras.timer = null;
+        timeOut();
+    }
+
+    /** Closes the job as timed out, with the scheduler's close timeout as its close deadline. */
+    private void timeOut() {
+        requestClose(JobOutcome.TIMED_OUT);
+        if (state == ST_ACTIVE) {
+            startCloseDeadline();
+        }
     }
 
     /**
@@ -430,16 +566,16 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
     /** Abandons the job, reporting it, if it is still active after the scheduler's close timeout. */
     private void startCloseDeadline() {
         long nanos = scheduler.closeTimeoutNanos();
-        JobExtras extras = extras();
+        JobExtras extras = extrasForTimer();
         if (nanos != Checks.NO_LIMIT && extras.timer == null) {
             extras.timer = loop().schedule(this, nanos, TimeUnit.NANOSECONDS); // run(), active: closeDeadlinePassed()
         }
     }
 
-    private JobExtras extras() {
+    private JobExtras extrasForTimer() {
         JobExtras extras = this.extras;
         if (extras == null) {
-            this.extras = extras = new JobExtras(null);
+            this.extras = extras = JobExtras.forTimer(this);
         }
         return extras;
     }
@@ -455,17 +591,24 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
         assert from == ST_PENDING || from == ST_ACTIVE : from;
         this.outcome = outcome;
         task = null;
+        JobExtras extras = this.extras;
         if (extras != null) {
             extras.cancelTimer();
         }
         setState(ST_CLOSED);
+        if (extras != null && scheduler.listener() != null) {
+            long now = System.nanoTime();
+            boolean started = from == ST_ACTIVE;
+            long queued = (started ? extras.startNanos : now) - extras.spawnNanos;
+            scheduler.jobEnded(this, outcome, queued, started ? Math.max(1, now - extras.startNanos) : 0);
+        }
         if (from == ST_ACTIVE) {
             scheduler.activeJobEnded(this);
         } else {
             scheduler.pendingJobEnded(this);
         }
         deliverOutcome();
-        scheduler.jobReleased();
+        scheduler.released();
     }
 
     /** Hands the outcome to the waiters, or a failure nobody took to the exception handler. */
@@ -479,8 +622,15 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
                 taken |= complete(waiter.kind, waiter.promise);
             }
         }
-        if (outcome != JobOutcome.FAILED || taken) {
+        if (taken) {
             return;
+        }
+        if (outcome == JobOutcome.TIMED_OUT) {
+            report("Job timed out", timedOut());
+            return;
+        }
+        if (outcome != JobOutcome.FAILED) {
+            return; // cancellation and shedding are never reported; abandonment is by whoever gave up waiting
         }
         if (spawnCompleted) {
             reportFailure();
@@ -503,31 +653,52 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
      */
     @SuppressWarnings("unchecked")
     private boolean complete(JobWaiter.Kind kind, Promise<?> promise) {
-        switch (kind) {
-            case CLOSE:
-                if (outcome == JobOutcome.FAILED) {
-                    return promise.tryFailure(future.cause());
-                }
-                if (outcome == JobOutcome.ABANDONED) {
-                    promise.tryFailure(closeTimedOut());
-                } else {
-                    ((Promise<Void>) promise).trySuccess(null);
-                }
-                return false;
-            case EXPIRED_JOIN:
-                promise.tryFailure(new TimeoutException(name() + " did not end within the join timeout"));
-                return false;
-            default:
-                if (outcome == JobOutcome.SUCCEEDED) {
+        switch (outcome) {
+            case SUCCEEDED:
+                if (kind == JobWaiter.Kind.JOIN) {
                     ((Promise<T>) promise).trySuccess(future.getNow());
                     return false;
                 }
-                if (outcome == JobOutcome.FAILED) {
+                break;
+            case FAILED:
+                if (kind != JobWaiter.Kind.EXPIRED_JOIN) {
                     return promise.tryFailure(future.cause());
                 }
-                promise.cancel(false); // closed before it finished: cancelled, dropped or abandoned
-                return false;
+                break;
+            case TIMED_OUT:
+                return promise.tryFailure(timedOut());
+            case DROPPED:
+                if (kind == JobWaiter.Kind.JOIN) {
+                    promise.tryFailure(new TimeoutException(name() + " was dropped: not started within the pending timeout "
+                            + scheduler.pendingTimeout()));
+                    return false;
+                }
+                break;
+            case ABANDONED:
+                if (kind == JobWaiter.Kind.CLOSE) {
+                    promise.tryFailure(closeTimedOut());
+                    return false;
+                }
+                if (kind == JobWaiter.Kind.JOIN && closing == JobOutcome.TIMED_OUT) {
+                    promise.tryFailure(timedOut());
+                    return false;
+                }
+                break;
+            default:
+                break;
         }
+        switch (kind) {
+            case JOIN:
+                promise.cancel(false); // closed before it finished
+                break;
+            case EXPIRED_JOIN:
+                promise.tryFailure(new TimeoutException(name() + " did not end within the join timeout"));
+                break;
+            default:
+                ((Promise<Void>) promise).trySuccess(null);
+                break;
+        }
+        return false;
     }
 
     // ---- waiters ----
@@ -567,10 +738,7 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
         }
         // As aiojobs: a join that times out closes the job, then fails with TimeoutException.
         waiter.expire();
-        requestClose();
-        if (state == ST_ACTIVE) {
-            startCloseDeadline();
-        }
+        timeOut();
     }
 
     // ---- reports ----
@@ -582,6 +750,12 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
     private void report(String message, Throwable exception) {
         scheduler.callExceptionHandler(new ExceptionContext(message, this, exception,
                 extras != null ? extras.spawnTrace : null));
+    }
+
+    /** The exception of a job that ended {@link JobOutcome#TIMED_OUT} (or was abandoned after it timed out). */
+    private TimeoutException timedOut() {
+        Duration limit = scheduler.jobTimeout();
+        return new TimeoutException(name() + " timed out" + (limit != null ? " (jobTimeout " + limit + ')' : ""));
     }
 
     private TimeoutException closeTimedOut() {

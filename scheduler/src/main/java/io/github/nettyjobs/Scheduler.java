@@ -1,5 +1,6 @@
 package io.github.nettyjobs;
 
+import io.github.nettyjobs.internal.LogText;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ImmediateEventExecutor;
@@ -70,6 +71,17 @@ public final class Scheduler implements Iterable<Job<?>> {
     private final Duration waitTimeout;
     private final ExceptionHandler exceptionHandler;
     private final boolean debug;
+    private final Duration jobTimeout;
+    private final long jobTimeoutNanos;
+    private final Duration pendingTimeout;
+    private final long pendingTimeoutNanos;
+    private final boolean rejectWhenFull;
+    private final SchedulerListener listener;
+    private final TaskDecorator taskDecorator;
+    /** Whether each job carries {@link JobExtras} from its spawn on: some option needs them. */
+    private final boolean jobsCarryExtras;
+    /** Whether jobs note the time of their spawn and start: a listener or a queue deadline needs it. */
+    private final boolean readsClock;
     private final SchedulerLifecycle lifecycle;
 
     // Published: written only on the loop with release stores, readable anywhere.
@@ -96,6 +108,15 @@ public final class Scheduler implements Iterable<Job<?>> {
         this.waitTimeout = config.waitTimeout;
         this.exceptionHandler = config.exceptionHandler;
         this.debug = config.debug;
+        this.jobTimeout = config.jobTimeout;
+        this.jobTimeoutNanos = toNanos(config.jobTimeout);
+        this.pendingTimeout = config.pendingTimeout;
+        this.pendingTimeoutNanos = toNanos(config.pendingTimeout);
+        this.rejectWhenFull = config.rejectWhenFull;
+        this.listener = config.listener;
+        this.taskDecorator = config.taskDecorator;
+        this.readsClock = listener != null || pendingTimeout != null;
+        this.jobsCarryExtras = debug || readsClock || jobTimeout != null || taskDecorator != null;
         this.lifecycle = new SchedulerLifecycle(this, loop, closeTimeoutNanos);
     }
 
@@ -141,6 +162,34 @@ public final class Scheduler implements Iterable<Job<?>> {
         return exceptionHandler;
     }
 
+    /** How long an active job may run before it is closed and times out; {@code null} means without limit. */
+    public Duration jobTimeout() {
+        return jobTimeout;
+    }
+
+    /**
+     * How long a spawn may wait, from the {@code spawn} call, for room in the pending queue and
+     * then for a slot, before it is rejected or dropped; {@code null} means without limit.
+     */
+    public Duration pendingTimeout() {
+        return pendingTimeout;
+    }
+
+    /** Whether a spawn that finds the pending queue full fails at once instead of waiting for room. */
+    public boolean rejectWhenFull() {
+        return rejectWhenFull;
+    }
+
+    /** The configured listener, or {@code null}. */
+    public SchedulerListener listener() {
+        return listener;
+    }
+
+    /** The configured task decorator, or {@code null}. */
+    public TaskDecorator taskDecorator() {
+        return taskDecorator;
+    }
+
     /** The event loop that owns this scheduler's state. */
     public EventLoop executor() {
         return loop;
@@ -168,6 +217,26 @@ public final class Scheduler implements Iterable<Job<?>> {
 
     long closeTimeoutNanos() {
         return closeTimeoutNanos;
+    }
+
+    long jobTimeoutNanos() {
+        return jobTimeoutNanos;
+    }
+
+    long pendingTimeoutNanos() {
+        return pendingTimeoutNanos;
+    }
+
+    boolean isDebug() {
+        return debug;
+    }
+
+    boolean readsClock() {
+        return readsClock;
+    }
+
+    boolean jobsCarryExtras() {
+        return jobsCarryExtras;
     }
 
     // ---- introspection: the loop only ----
@@ -255,7 +324,7 @@ public final class Scheduler implements Iterable<Job<?>> {
     }
 
     private <T> Future<Job<T>> spawn0(String name, Callable<? extends Future<T>> task) {
-        DefaultJob<T> job = new DefaultJob<>(this, name, task, debug ? new SpawnTrace() : null);
+        DefaultJob<T> job = new DefaultJob<>(this, name, task);
         if (loop.inEventLoop()) {
             return admit(job);
         }
@@ -271,9 +340,11 @@ public final class Scheduler implements Iterable<Job<?>> {
         return spawned;
     }
 
-    private static <V> Future<V> loopShutDown() {
-        return ImmediateEventExecutor.INSTANCE.newFailedFuture(
-                new RejectedExecutionException("The scheduler's event loop is shut down"));
+    /** The loop is shut down: no job, and the listener hears of it on this thread, since no loop is left. */
+    private <V> Future<V> loopShutDown() {
+        RejectedExecutionException rejected = new RejectedExecutionException("The scheduler's event loop is shut down");
+        spawnRejected(rejected);
+        return ImmediateEventExecutor.INSTANCE.newFailedFuture(rejected);
     }
 
     /**
@@ -286,6 +357,10 @@ public final class Scheduler implements Iterable<Job<?>> {
             return job.reject(new RejectedExecutionException(CLOSED_MESSAGE));
         }
         if (!waiting.isEmpty() || !(hasFreeSlot() && pending.isEmpty() || pendingHasRoom())) {
+            if (rejectWhenFull) {
+                return job.reject(new RejectedExecutionException(
+                        "The pending queue is full (" + pendingLimit + " jobs pending, " + active.size() + " active)"));
+            }
             waiting.addLast(job);
             return job.waitForRoom();
         }
@@ -372,14 +447,16 @@ public final class Scheduler implements Iterable<Job<?>> {
         }
     }
 
-    /** A waiting spawn was withdrawn. */
-    void waitingSpawnLeft(DefaultJob<?> job) {
+    /** A waiting spawn leaves the waiting queue: withdrawn, or its queue deadline passed. */
+    void removeWaiting(DefaultJob<?> job) {
         waiting.remove(job);
-        lifecycle.released();
     }
 
-    /** A job ended and handed its outcome out. */
-    void jobReleased() {
+    /**
+     * Something has left the scheduler and handed its outcome out (a job, a waiting spawn): a
+     * close may finish, or a waitAndClose find the scheduler idle.
+     */
+    void released() {
         lifecycle.released();
     }
 
@@ -578,6 +655,49 @@ public final class Scheduler implements Iterable<Job<?>> {
         }
     }
 
+    // ---- the listener: guarded, on the loop ----
+
+    void jobStarted(Job<?> job, long queuedNanos) {
+        try {
+            listener.jobStarted(job, queuedNanos);
+        } catch (Throwable t) {
+            listenerThrew("jobStarted", t);
+        }
+    }
+
+    void jobEnded(Job<?> job, JobOutcome outcome, long queuedNanos, long runNanos) {
+        try {
+            listener.jobEnded(job, outcome, queuedNanos, runNanos);
+        } catch (Throwable t) {
+            listenerThrew("jobEnded", t);
+        }
+    }
+
+    void spawnRejected(Throwable reason) {
+        if (listener == null) {
+            return;
+        }
+        try {
+            listener.spawnRejected(this, reason);
+        } catch (Throwable t) {
+            listenerThrew("spawnRejected", t);
+        }
+    }
+
+    /** The task was called, then the decorator's wrapper threw: the job runs on, and the decorator's bug is logged. */
+    void decoratorThrewAfterStart(Job<?> job, Throwable t) {
+        if (logger.isWarnEnabled()) {
+            logger.warn("The task decorator of {} threw after starting {}; the job runs on", this,
+                    LogText.escape(job.name()), t);
+        }
+    }
+
+    private void listenerThrew(String method, Throwable t) {
+        if (logger.isWarnEnabled()) {
+            logger.warn("The listener of {} threw in {}(); ignored", this, method, t);
+        }
+    }
+
     // ---- plumbing ----
 
     /**
@@ -617,6 +737,11 @@ public final class Scheduler implements Iterable<Job<?>> {
         private Duration waitTimeout = Duration.ofSeconds(60);
         private ExceptionHandler exceptionHandler;
         private boolean debug = Boolean.getBoolean("nettyjobs.debug");
+        private Duration jobTimeout;
+        private Duration pendingTimeout;
+        private boolean rejectWhenFull;
+        private SchedulerListener listener;
+        private TaskDecorator taskDecorator;
 
         Builder() {
         }
@@ -676,6 +801,57 @@ public final class Scheduler implements Iterable<Job<?>> {
             return this;
         }
 
+        /**
+         * How long an active job may run, from its start, before it is closed as by
+         * {@link Job#close()}; it then ends {@link JobOutcome#TIMED_OUT}: {@code join()} fails with a
+         * {@link java.util.concurrent.TimeoutException}, and if nobody awaited the job, the exception
+         * handler gets that exception as {@code "Job timed out"}. Default {@code null}: no limit. A
+         * job whose future completes inside its start never gets a timer.
+         *
+         * @throws IllegalArgumentException if negative
+         */
+        public Builder jobTimeout(Duration jobTimeout) {
+            this.jobTimeout = checkTimeout(jobTimeout, "jobTimeout");
+            return this;
+        }
+
+        /**
+         * A queue deadline, counted from the {@code spawn} call: a spawn still waiting for room when
+         * it passes fails with a {@link RejectedExecutionException} (its message says it timed out),
+         * and a pending job not started by then is dropped without its task being called: it ends
+         * {@link JobOutcome#DROPPED} and its {@code join()} fails with a
+         * {@link java.util.concurrent.TimeoutException}. This is load shedding, so the exception
+         * handler is not called. Default {@code null}: no limit.
+         *
+         * @throws IllegalArgumentException if negative
+         */
+        public Builder pendingTimeout(Duration pendingTimeout) {
+            this.pendingTimeout = checkTimeout(pendingTimeout, "pendingTimeout");
+            return this;
+        }
+
+        /**
+         * Whether a spawn that finds the pending queue full fails at once with a
+         * {@link RejectedExecutionException} (its message says the queue is full) instead of waiting
+         * for room. Default {@code false}, as aiojobs.
+         */
+        public Builder rejectWhenFull(boolean rejectWhenFull) {
+            this.rejectWhenFull = rejectWhenFull;
+            return this;
+        }
+
+        /** The listener of every scheduler built from now on; {@code null} (the default) for none. */
+        public Builder listener(SchedulerListener listener) {
+            this.listener = listener;
+            return this;
+        }
+
+        /** Carries thread context from each {@code spawn} call into its task; {@code null} (the default) for none. */
+        public Builder taskDecorator(TaskDecorator taskDecorator) {
+            this.taskDecorator = taskDecorator;
+            return this;
+        }
+
         /** A builder with the same configuration, independent of this one from now on. */
         public Builder copy() {
             Builder copy = new Builder();
@@ -685,6 +861,11 @@ public final class Scheduler implements Iterable<Job<?>> {
             copy.waitTimeout = waitTimeout;
             copy.exceptionHandler = exceptionHandler;
             copy.debug = debug;
+            copy.jobTimeout = jobTimeout;
+            copy.pendingTimeout = pendingTimeout;
+            copy.rejectWhenFull = rejectWhenFull;
+            copy.listener = listener;
+            copy.taskDecorator = taskDecorator;
             return copy;
         }
 
@@ -702,7 +883,12 @@ public final class Scheduler implements Iterable<Job<?>> {
         @Override
         public String toString() {
             return "Scheduler.Builder{limit=" + limit + ", pendingLimit=" + pendingLimit + ", closeTimeout=" + closeTimeout
-                    + ", waitTimeout=" + waitTimeout + ", debug=" + debug + '}';
+                    + ", waitTimeout=" + waitTimeout + ", debug=" + debug
+                    + (jobTimeout != null ? ", jobTimeout=" + jobTimeout : "")
+                    + (pendingTimeout != null ? ", pendingTimeout=" + pendingTimeout : "")
+                    + (rejectWhenFull ? ", rejectWhenFull" : "")
+                    + (listener != null ? ", listener=" + listener : "")
+                    + (taskDecorator != null ? ", taskDecorator=" + taskDecorator : "") + '}';
         }
     }
 }

@@ -2,6 +2,7 @@ package io.github.nettyjobs.reliability;
 
 import io.github.nettyjobs.ExceptionContext;
 import io.github.nettyjobs.Job;
+import io.github.nettyjobs.JobOutcome;
 import io.github.nettyjobs.Scheduler;
 import io.github.nettyjobs.reliability.ModelJob.End;
 import io.github.nettyjobs.reliability.ModelJob.Kind;
@@ -44,9 +45,14 @@ final class ModelCheck {
     private final Queue<Report> reports;
     private final List<Future<Void>> closeFutures;
     private final boolean debug;
+    /** The listener of the sequence, or {@code null} if it has none. */
+    private final ModelListener listener;
+    /** What the tasks found wrong with the context a task decorator carried; empty without a decorator. */
+    private final Queue<String> contextViolations;
 
     ModelCheck(Scheduler scheduler, ReferenceScheduler model, List<ModelJob> jobs, List<ModelShield> shields,
-               Queue<Integer> calledIds, Queue<Report> reports, List<Future<Void>> closeFutures, boolean debug) {
+               Queue<Integer> calledIds, Queue<Report> reports, List<Future<Void>> closeFutures, boolean debug,
+               ModelListener listener, Queue<String> contextViolations) {
         this.scheduler = scheduler;
         this.model = model;
         this.jobs = jobs;
@@ -55,6 +61,8 @@ final class ModelCheck {
         this.reports = reports;
         this.closeFutures = closeFutures;
         this.debug = debug;
+        this.listener = listener;
+        this.contextViolations = contextViolations;
     }
 
     /** Everything checked on the loop, after the loops went idle; returns what differed. */
@@ -115,6 +123,8 @@ final class ModelCheck {
         }
 
         inspectReports(problems, byJob);
+        inspectListener(problems, byJob);
+        problems.addAll(contextViolations);
         inspectShields(problems);
         for (Future<Void> future : closeFutures) {
             if (model.closed && !future.isSuccess()) {
@@ -150,7 +160,8 @@ final class ModelCheck {
             case REJECTED:
                 if (!spawnFuture.isDone() || spawnFuture.isSuccess()
                         || !(spawnFuture.cause() instanceof RejectedExecutionException)
-                        || !REJECTED_MESSAGE.equals(spawnFuture.cause().getMessage())) {
+                        || !(job.rejectedFull ? String.valueOf(spawnFuture.cause().getMessage()).contains("full")
+                                : REJECTED_MESSAGE.equals(spawnFuture.cause().getMessage()))) {
                     problems.add(job + ": rejected spawn gave " + spawnFuture + " cause " + spawnFuture.cause());
                 }
                 return;
@@ -190,6 +201,10 @@ final class ModelCheck {
             problems.add(job + ": actual flags pending=" + handle.isPending() + " active=" + handle.isActive()
                     + " closed=" + handle.isClosed());
         }
+        JobOutcome expectedOutcome = job.state == State.CLOSED ? job.end.outcome : null;
+        if (handle.outcome() != expectedOutcome) {
+            problems.add(job + ": outcome() " + handle.outcome() + ", expected " + expectedOutcome);
+        }
         if (!handle.toString().contains(name) || !handle.toString().contains(stateWord)) {
             problems.add(job + ": toString " + handle);
         }
@@ -199,7 +214,7 @@ final class ModelCheck {
         if (job.joinOnAdmit && job.waiters.stream().noneMatch(w -> w.registeredOpen && w.kind == Waiter.Kind.JOIN)) {
             problems.add(job + ": the join attached at admission is missing");
         }
-        if (job.end == End.CANCELLED && job.promise != null && !job.promise.isCancelled()) {
+        if ((job.end == End.CANCELLED || job.end == End.TIMED_OUT) && job.promise != null && !job.promise.isCancelled()) {
             problems.add(job + ": closed, yet its future was not cancelled: " + job.promise);
         }
         if (job.end == End.ABANDONED && job.promise.isCancelled()) {
@@ -225,7 +240,7 @@ final class ModelCheck {
             return "not completed although the job ended " + job.end;
         }
         if (waiter.kind == Waiter.Kind.CLOSE) {
-            boolean timedOut = waiter.registeredOpen && job.end == End.ABANDONED;
+            boolean timedOut = waiter.registeredOpen && (job.end == End.ABANDONED || job.end == End.TIMED_OUT);
             if (timedOut) {
                 return future.cause() instanceof TimeoutException ? null : "expected TimeoutException, got " + future.cause();
             }
@@ -236,6 +251,13 @@ final class ModelCheck {
                 return future.isSuccess() && future.getNow() == job.value ? null : "expected " + job.value + ", got " + future + " " + future.cause();
             case FAILURE:
                 return isJobFailure(job, future.cause()) ? null : "expected " + job.failure + ", got " + future + " " + future.cause();
+            case TIMED_OUT:
+                return future.cause() instanceof TimeoutException ? null : "expected TimeoutException, got " + future + " " + future.cause();
+            case ABANDONED:
+                if (job.closedByTimeout) {
+                    return future.cause() instanceof TimeoutException ? null : "expected TimeoutException, got " + future + " " + future.cause();
+                }
+                return future.cause() instanceof CancellationException ? null : "expected CancellationException, got " + future + " " + future.cause();
             default:
                 // Cancelled, or abandoned after its close timeout: "closed before it finished".
                 return future.cause() instanceof CancellationException ? null : "expected CancellationException, got " + future + " " + future.cause();
@@ -290,6 +312,68 @@ final class ModelCheck {
             if (count[1] != job.expectedTimeoutReports) {
                 problems.add(job + ": reported close timeout " + count[1] + " times, expected " + job.expectedTimeoutReports);
             }
+        }
+    }
+
+    /**
+     * Every admitted job started once (if the model started it) and ended once with the model's
+     * outcome, every spawn refused after close or for a full queue was heard of once, all on the loop.
+     */
+    private void inspectListener(List<String> problems, Map<Job<?>, ModelJob> byJob) {
+        if (listener == null) {
+            return;
+        }
+        Map<ModelJob, int[]> starts = new IdentityHashMap<>();
+        Map<ModelJob, List<ModelListener.Event>> ends = new IdentityHashMap<>();
+        int rejected = 0;
+        for (ModelListener.Event event : listener.events) {
+            if (!event.onLoop) {
+                problems.add("listener called off the event loop: " + event);
+            }
+            if (event.kind == ModelListener.Event.Kind.REJECTED) {
+                rejected++;
+                if (!(event.reason instanceof RejectedExecutionException)) {
+                    problems.add("spawnRejected with " + event.reason);
+                }
+                continue;
+            }
+            ModelJob job = byJob.get(event.job);
+            if (job == null) {
+                problems.add("listener event for an unknown job: " + event);
+            } else if (event.kind == ModelListener.Event.Kind.STARTED) {
+                starts.computeIfAbsent(job, j -> new int[1])[0]++;
+                if (event.queuedNanos < 0) {
+                    problems.add(job + ": jobStarted with queued " + event.queuedNanos);
+                }
+            } else {
+                ends.computeIfAbsent(job, j -> new ArrayList<>()).add(event);
+            }
+        }
+        int expectedRejected = 0;
+        for (ModelJob job : jobs) {
+            if (job.admission == ModelJob.Admission.REJECTED) {
+                expectedRejected++;
+            }
+            if (job.admission != ModelJob.Admission.ADMITTED) {
+                continue;
+            }
+            int started = starts.getOrDefault(job, new int[1])[0];
+            if (started != (job.started ? 1 : 0)) {
+                problems.add(job + ": jobStarted called " + started + " times");
+            }
+            List<ModelListener.Event> ended = ends.getOrDefault(job, List.of());
+            if (job.end == null) {
+                if (!ended.isEmpty()) {
+                    problems.add(job + ": jobEnded called for an open job: " + ended);
+                }
+            } else if (ended.size() != 1 || ended.get(0).outcome != job.end.outcome
+                    || (ended.get(0).runNanos > 0) != job.started || ended.get(0).queuedNanos < 0) {
+                problems.add(job + ": jobEnded calls " + ended + ", expected one with " + job.end.outcome
+                        + (job.started ? " and a run time" : " and no run time"));
+            }
+        }
+        if (rejected != expectedRejected) {
+            problems.add("spawnRejected called " + rejected + " times, expected " + expectedRejected);
         }
     }
 

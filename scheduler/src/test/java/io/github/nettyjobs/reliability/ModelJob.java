@@ -1,6 +1,7 @@
 package io.github.nettyjobs.reliability;
 
 import io.github.nettyjobs.Job;
+import io.github.nettyjobs.JobOutcome;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 
@@ -45,7 +46,19 @@ final class ModelJob {
     enum State { NONE, PENDING, ACTIVE, CLOSED }
 
     /** How a closed job ended. */
-    enum End { SUCCESS, FAILURE, CANCELLED, ABANDONED }
+    enum End {
+        SUCCESS(JobOutcome.SUCCEEDED), FAILURE(JobOutcome.FAILED), CANCELLED(JobOutcome.CANCELLED),
+        /** Closed by a join whose timeout passed. */
+        TIMED_OUT(JobOutcome.TIMED_OUT),
+        ABANDONED(JobOutcome.ABANDONED);
+
+        /** What {@link Job#outcome()} and the listener must say. */
+        final JobOutcome outcome;
+
+        End(JobOutcome outcome) {
+            this.outcome = outcome;
+        }
+    }
 
     /** A join or close future and what it must complete with. */
     static final class Waiter {
@@ -83,6 +96,10 @@ final class ModelJob {
     boolean started;
     /** The spawn had to wait for room in the pending queue at some point. */
     boolean waitedForRoom;
+    /** Rejected because the pending queue was full (rejectWhenFull), not because the scheduler was closed. */
+    boolean rejectedFull;
+    /** A timeout (a join's) closed the job: if it was then abandoned, its joins fail with TimeoutException. */
+    boolean closedByTimeout;
     int expectedFailureReports;
     int expectedTimeoutReports;
 

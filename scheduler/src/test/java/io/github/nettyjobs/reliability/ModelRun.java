@@ -40,6 +40,8 @@ final class ModelRun {
     private static final Duration SHORT = Duration.ofMillis(1);
     private static final long WAIT_SECONDS = 10;
     private static final int STEPS_AFTER_CLOSE = 4;
+    /** The context a task decorator carries from the spawning thread into the task. */
+    private static final ThreadLocal<String> CONTEXT = new ThreadLocal<>();
 
     private final long seed;
     private final SplittableRandom random;
@@ -50,7 +52,10 @@ final class ModelRun {
     private final boolean debug;
     private final boolean handlerThrows;
     private final boolean foreignMode;
+    private final boolean decorated;
     private final Duration closeTimeout;
+    private final ModelListener listener;
+    private final Queue<String> contextViolations = new ConcurrentLinkedQueue<>();
     private final ReferenceScheduler model;
     private final Scheduler scheduler;
 
@@ -88,10 +93,21 @@ final class ModelRun {
         // timeout, or jobs of another loop and a long one.
         this.foreignMode = random.nextBoolean();
         this.closeTimeout = foreignMode ? Duration.ofSeconds(WAIT_SECONDS) : Duration.ofMillis(2 + random.nextInt(8));
-        this.model = new ReferenceScheduler(limit, pendingLimit);
+        boolean rejectWhenFull = random.nextInt(4) == 0;
+        this.model = new ReferenceScheduler(limit, pendingLimit, rejectWhenFull);
+        // Options whose deadlines never fire in a sequence still arm and cancel a timer per job.
+        Duration jobTimeout = random.nextInt(4) == 0 ? LONG : null;
+        Duration pendingTimeout = random.nextInt(4) == 0 ? LONG : null;
+        this.listener = random.nextBoolean() ? new ModelListener(loop) : null;
+        this.decorated = random.nextInt(3) == 0;
         this.scheduler = Scheduler.builder()
                 .limit(limit)
                 .pendingLimit(pendingLimit)
+                .rejectWhenFull(rejectWhenFull)
+                .jobTimeout(jobTimeout)
+                .pendingTimeout(pendingTimeout)
+                .listener(listener)
+                .taskDecorator(decorated ? ModelRun::carryContext : null)
                 .closeTimeout(closeTimeout)
                 .waitTimeout(LONG)
                 .debug(debug)
@@ -102,14 +118,30 @@ final class ModelRun {
                     }
                 })
                 .build(loop);
-        this.check = new ModelCheck(scheduler, model, jobs, shields, calledIds, reports, closeFutures, debug);
+        this.check = new ModelCheck(scheduler, model, jobs, shields, calledIds, reports, closeFutures, debug,
+                listener, contextViolations);
+    }
+
+    /** The task decorator of decorated sequences: the spawning thread's {@link #CONTEXT}, in force while the task starts. */
+    private static Runnable carryContext(Runnable start) {
+        String captured = CONTEXT.get();
+        return () -> {
+            String previous = CONTEXT.get();
+            CONTEXT.set(captured);
+            try {
+                start.run();
+            } finally {
+                CONTEXT.set(previous);
+            }
+        };
     }
 
     /** Runs the sequence; an {@link AssertionError} names the seed, the operations and what differed. */
     void run() throws Exception {
         trace.add("config: limit=" + model.limit + ", pendingLimit=" + model.pendingLimit + ", closeTimeout="
                 + closeTimeout.toMillis() + "ms, foreignMode=" + foreignMode + ", debug=" + debug + ", handlerThrows=" + handlerThrows
-                + ", steps=" + maxSteps);
+                + ", steps=" + maxSteps + ", rejectWhenFull=" + model.rejectWhenFull + ", jobTimeout=" + scheduler.jobTimeout()
+                + ", pendingTimeout=" + scheduler.pendingTimeout() + ", listener=" + (listener != null) + ", decorated=" + decorated);
         try {
             int afterClose = 0;
             for (int step = 0; step < maxSteps && afterClose < STEPS_AFTER_CLOSE; step++) {
@@ -130,6 +162,9 @@ final class ModelRun {
                 }
                 if (job.waitedForRoom) {
                     count("waited for room");
+                }
+                if (job.rejectedFull) {
+                    count("rejected: full");
                 }
                 count(job.expectedFailureReports > 0 ? "failure to handler" : null);
                 count(job.expectedTimeoutReports > 0 ? "close timeout to handler" : null);
@@ -321,9 +356,20 @@ final class ModelRun {
         model.spawn(job);
     }
 
+    /** Spawns the job's task with the job's context in force on this thread, for the task decorator to carry. */
     private Future<Job<Object>> spawnCall(ModelJob job) {
         ModelTask task = new ModelTask(job);
-        return job.name != null ? scheduler.spawn(job.name, task) : scheduler.spawn(task);
+        String previous = CONTEXT.get();
+        CONTEXT.set(contextOf(job));
+        try {
+            return job.name != null ? scheduler.spawn(job.name, task) : scheduler.spawn(task);
+        } finally {
+            CONTEXT.set(previous);
+        }
+    }
+
+    private static String contextOf(ModelJob job) {
+        return "context of #" + job.id;
     }
 
     private void complete(boolean success) throws Exception {
@@ -667,6 +713,9 @@ final class ModelRun {
         public Future<Object> call() throws Exception {
             job.calls.incrementAndGet();
             calledIds.add(job.id);
+            if (decorated && !contextOf(job).equals(CONTEXT.get())) {
+                contextViolations.add(job + ": its task ran with context " + CONTEXT.get());
+            }
             Promise<Object> promise;
             switch (job.kind) {
                 case PROMISE:
@@ -680,7 +729,7 @@ final class ModelRun {
                     promise.setUncancellable();
                     break;
                 case NESTED:
-                    job.child.spawnFuture = scheduler.spawn(new ModelTask(job.child));
+                    job.child.spawnFuture = spawnCall(job.child);
                     promise = loop.newPromise();
                     break;
                 case SYNC_SUCCESS:

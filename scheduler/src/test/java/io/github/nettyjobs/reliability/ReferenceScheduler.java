@@ -18,6 +18,8 @@ final class ReferenceScheduler {
 
     final int limit;
     final int pendingLimit;
+    /** A spawn that would wait for room fails at once instead. */
+    final boolean rejectWhenFull;
     final List<ModelJob> active = new ArrayList<>();
     final ArrayDeque<ModelJob> pending = new ArrayDeque<>();
     final ArrayDeque<ModelJob> waiting = new ArrayDeque<>();
@@ -29,9 +31,10 @@ final class ReferenceScheduler {
     /** waitAndClose() waits for the scheduler to drain. */
     boolean draining;
 
-    ReferenceScheduler(int limit, int pendingLimit) {
+    ReferenceScheduler(int limit, int pendingLimit, boolean rejectWhenFull) {
         this.limit = limit;
         this.pendingLimit = pendingLimit;
+        this.rejectWhenFull = rejectWhenFull;
     }
 
     boolean isEmpty() {
@@ -51,7 +54,7 @@ final class ReferenceScheduler {
         if (closed) {
             job.admission = Admission.REJECTED;
         } else if (!waiting.isEmpty()) {
-            // Earlier spawns wait for room already; this one queues behind them.
+            // Earlier spawns wait for room already; this one queues behind them (never with rejectWhenFull).
             job.admission = Admission.WAITING;
             job.waitedForRoom = true;
             waiting.add(job);
@@ -68,6 +71,9 @@ final class ReferenceScheduler {
             admit(job);
             job.state = State.PENDING;
             pending.add(job);
+        } else if (rejectWhenFull) {
+            job.admission = Admission.REJECTED;
+            job.rejectedFull = true;
         } else {
             job.admission = Admission.WAITING;
             job.waitedForRoom = true;
@@ -129,21 +135,25 @@ final class ReferenceScheduler {
     }
 
     /**
-     * {@code job.close()}, or a {@code join(timeout)} that timed out, on an open job. A job that
-     * outlives the close timeout is abandoned; its close caller gets the {@code TimeoutException},
-     * while a join caller got its own, so then the close timeout goes to the exception handler.
+     * {@code job.close()}, or a {@code join(timeout)} that timed out, on an open job. A job closed
+     * by a join's timeout ends timed out (CONTRACT.md, JobOutcome), and that join takes the
+     * {@code TimeoutException}. A job that outlives the close timeout is abandoned; its close caller
+     * gets the {@code TimeoutException}, while a join caller got its own, so then the close timeout
+     * goes to the exception handler.
      */
     void closeJob(ModelJob job, boolean byJoinTimeout) {
         job.explicit = true;
+        job.closedByTimeout = byJoinTimeout;
+        End closed = byJoinTimeout ? End.TIMED_OUT : End.CANCELLED;
         if (job.state == State.PENDING) {
-            end(job, End.CANCELLED);
+            end(job, closed);
         } else if (job.kind == Kind.STUBBORN) {
             end(job, End.ABANDONED);
             if (byJoinTimeout) {
                 job.expectedTimeoutReports++;
             }
         } else {
-            end(job, End.CANCELLED);
+            end(job, closed);
         }
     }
 
@@ -195,7 +205,8 @@ final class ReferenceScheduler {
 
     @Override
     public String toString() {
-        return "model{limit=" + limit + ", pendingLimit=" + pendingLimit + ", active=" + ids(active)
+        return "model{limit=" + limit + ", pendingLimit=" + pendingLimit + (rejectWhenFull ? ", rejectWhenFull" : "")
+                + ", active=" + ids(active)
                 + ", pending=" + ids(pending) + ", waiting=" + ids(waiting) + ", shields=" + trackedShields
                 + (draining ? ", draining" : "") + (closed ? ", closed" : "") + '}';
     }

@@ -42,7 +42,7 @@ class SchedulerModelTest {
             "kind PROMISE", "kind FOREIGN", "kind STUBBORN", "kind NESTED", "kind SYNC_SUCCESS", "kind SYNC_FAIL",
             "kind THROW", "kind NULL",
             "admission ADMITTED", "admission REJECTED", "admission WITHDRAWN", "waited for room",
-            "end SUCCESS", "end FAILURE", "end CANCELLED", "end ABANDONED",
+            "end SUCCESS", "end FAILURE", "end CANCELLED", "end TIMED_OUT", "end ABANDONED", "rejected: full",
             "failure to handler", "failure to waiter", "close timeout to handler");
 
     /** Held strongly so that the level set here sticks; java.util.logging keeps loggers weakly. */
