@@ -185,6 +185,9 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
      * {@link #run()}), and its caller gets a promise that completes there.
      */
     Future<Job<T>> spawnFromAnotherThread() {
+        if (extras != null) {
+            extras.spawnedElsewhere = true;
+        }
         return spawnPromise = new SpawnPromise<>(this);
     }
 
@@ -289,7 +292,7 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
     private void startQueueDeadline() {
         long timeout = scheduler.pendingTimeoutNanos();
         if (timeout != Checks.NO_LIMIT) {
-            long left = timeout - (System.nanoTime() - extras.spawnNanos);
+            long left = extras.spawnedElsewhere ? timeout - (System.nanoTime() - extras.spawnNanos) : timeout;
             extras.timer = loop().schedule(this, Math.max(0, left), TimeUnit.NANOSECONDS); // run(): queueDeadlinePassed()
         }
     }

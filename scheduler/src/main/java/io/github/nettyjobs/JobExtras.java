@@ -21,6 +21,12 @@ final class JobExtras implements Runnable {
     final long spawnNanos;
     /** {@link System#nanoTime()} at the start, when the scheduler reads the clock and the job started; else 0. */
     long startNanos;
+    /**
+     * Spawned from another thread: its queue deadline is shortened by the time it took to reach
+     * the loop. A spawn on the loop is queued inside the call, so its deadline is exactly the
+     * timeout from then, in the loop's own time (which tests may freeze).
+     */
+    boolean spawnedElsewhere;
     /** What the loop runs to start the job: the decorator's wrapper; {@code null} without a decorator, or once taken. */
     private Runnable decoratedStart;
     /** Why the decorator gave no usable wrapper; the job fails with it when it starts. */

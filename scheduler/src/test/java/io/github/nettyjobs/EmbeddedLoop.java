@@ -47,6 +47,12 @@ final class EmbeddedLoop implements AutoCloseable {
         channel.checkException();
     }
 
+    /** Whether a timer is still scheduled on the loop, once what is due has run. */
+    boolean hasTimers() {
+        runTasks();
+        return channel.runScheduledPendingTasks() != -1; // -1: nothing scheduled
+    }
+
     /** Moves the frozen clock forward, then runs what became due. */
     void advance(Duration duration) {
         channel.advanceTimeBy(duration.toNanos(), TimeUnit.NANOSECONDS);

@@ -79,6 +79,11 @@ final class SchedulerFixture implements AfterEachCallback {
         embedded.runTasks();
     }
 
+    /** See {@link EmbeddedLoop#hasTimers()}. */
+    boolean hasTimers() {
+        return embedded.hasTimers();
+    }
+
     /** See {@link EmbeddedLoop#advance(Duration)}. */
     void advance(Duration duration) {
         embedded.advance(duration);

@@ -49,6 +49,32 @@ class LoopShutdownTest {
         assertTrue(waiting.cause() instanceof RejectedExecutionException, "waiting spawn: " + waiting + " " + waiting.cause());
     }
 
+    /** Jobs with deadlines still armed when the loop shuts down end at once; nothing waits for a timer that will never fire. */
+    @Test
+    @Timeout(value = 1, unit = TimeUnit.MINUTES)
+    void timersPending_whenTheLoopShutsDown_everyJobAndSpawnEnds() throws Exception {
+        EventLoop loop = LOOPS.newLoop();
+        List<String> outcomes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Scheduler scheduler = Scheduler.builder().limit(1).pendingLimit(1)
+                .jobTimeout(java.time.Duration.ofHours(1)).pendingTimeout(java.time.Duration.ofHours(1))
+                .listener(new io.github.nettyjobs.SchedulerListener() {
+                    @Override
+                    public void jobEnded(Job<?> job, io.github.nettyjobs.JobOutcome outcome, long queued, long run) {
+                        outcomes.add(job.name() + " " + outcome);
+                    }
+                })
+                .build(loop);
+        Job<Object> active = scheduler.spawn("active", () -> loop.newPromise()).get(WAIT_SECONDS, TimeUnit.SECONDS);
+        Job<Object> pending = scheduler.spawn("pending", () -> loop.newPromise()).get(WAIT_SECONDS, TimeUnit.SECONDS);
+        Future<Job<Object>> waiting = scheduler.spawn("waiting", () -> loop.newPromise());
+
+        assertTrue(loop.shutdownGracefully(0, 0, TimeUnit.SECONDS).await(WAIT_SECONDS, TimeUnit.SECONDS), "loop stopped");
+
+        assertTrue(active.isClosed() && pending.isClosed(), active + " " + pending);
+        assertTrue(waiting.cause() instanceof RejectedExecutionException, "waiting spawn: " + waiting);
+        assertEquals(List.of("pending CANCELLED", "active CANCELLED"), outcomes);
+    }
+
     /** The loop's shutdown closes the scheduler at once: a job that ignores cancellation is abandoned and reported. */
     @Test
     @Timeout(value = 1, unit = TimeUnit.MINUTES)

@@ -1,0 +1,174 @@
+package io.github.nettyjobs.micrometer;
+
+import io.github.nettyjobs.Job;
+import io.github.nettyjobs.JobOutcome;
+import io.github.nettyjobs.Scheduler;
+import io.github.nettyjobs.SchedulerGroup;
+import io.github.nettyjobs.SchedulerListener;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToIntFunction;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Micrometer meters for one or more {@link Scheduler}s, all tagged {@code scheduler=<name>}: a
+ * {@link SchedulerListener} for the counters and timers, and gauges of what it
+ * {@linkplain #monitor(Scheduler) monitors}. Thread-safe: its listener methods are called on every
+ * monitored scheduler's loop, its gauges are read on the registry's thread.
+ *
+ * <table>
+ *   <caption>Meters</caption>
+ *   <tr><th>name</th><th>type</th><th>what</th></tr>
+ *   <tr><td>{@code nettyjobs.jobs.active}</td><td>gauge</td><td>active jobs of the monitored schedulers</td></tr>
+ *   <tr><td>{@code nettyjobs.jobs.pending}</td><td>gauge</td><td>pending jobs of the monitored schedulers</td></tr>
+ *   <tr><td>{@code nettyjobs.jobs.ended}</td><td>counter, tag {@code outcome}</td><td>jobs ended, by
+ *       {@link JobOutcome} in lower case ({@code succeeded}, {@code failed}, {@code cancelled},
+ *       {@code timed_out}, {@code dropped}, {@code abandoned})</td></tr>
+ *   <tr><td>{@code nettyjobs.jobs.queued}</td><td>timer</td><td>from {@code spawn} to the start of each job</td></tr>
+ *   <tr><td>{@code nettyjobs.jobs.run}</td><td>timer</td><td>from the start to the end of each job that started</td></tr>
+ *   <tr><td>{@code nettyjobs.spawns.rejected}</td><td>counter</td><td>spawns that failed (closed, full, timed out, loop shut down)</td></tr>
+ * </table>
+ *
+ * <pre>{@code
+ * SchedulerMetrics metrics = SchedulerMetrics.of(registry, "background");
+ * SchedulerGroup jobs = SchedulerGroup.create(workers, Scheduler.builder().listener(metrics));
+ * metrics.monitor(jobs);
+ * }</pre>
+ *
+ * One instance may serve every scheduler of a group, or any number of schedulers: the gauges sum
+ * what it monitors, and forget schedulers once they are closed.
+ */
+public final class SchedulerMetrics implements SchedulerListener {
+
+    private final String name;
+    private final Map<JobOutcome, Counter> ended = new EnumMap<>(JobOutcome.class);
+    private final Timer queued;
+    private final Timer run;
+    private final Counter rejected;
+    private final CopyOnWriteArrayList<Scheduler> schedulers = new CopyOnWriteArrayList<>();
+    private final CopyOnWriteArrayList<SchedulerGroup> groups = new CopyOnWriteArrayList<>();
+
+    private SchedulerMetrics(MeterRegistry registry, String name, Iterable<Tag> extraTags) {
+        this.name = name;
+        Tags tags = Tags.of(extraTags).and("scheduler", name);
+        for (JobOutcome outcome : JobOutcome.values()) {
+            ended.put(outcome, Counter.builder("nettyjobs.jobs.ended")
+                    .description("Jobs ended, by outcome")
+                    .tags(tags).tag("outcome", outcome.name().toLowerCase(Locale.ROOT))
+                    .register(registry));
+        }
+        queued = Timer.builder("nettyjobs.jobs.queued")
+                .description("Time from spawn to the start of a job")
+                .tags(tags).register(registry);
+        run = Timer.builder("nettyjobs.jobs.run")
+                .description("Time from the start to the end of a job")
+                .tags(tags).register(registry);
+        rejected = Counter.builder("nettyjobs.spawns.rejected")
+                .description("Spawns that failed: closed, full, timed out waiting, or the loop shut down")
+                .tags(tags).register(registry);
+        gauge(registry, "nettyjobs.jobs.active", "Active jobs", tags, Scheduler::activeCount, SchedulerGroup::activeCount);
+        gauge(registry, "nettyjobs.jobs.pending", "Pending jobs", tags, Scheduler::pendingCount, SchedulerGroup::pendingCount);
+    }
+
+    private void gauge(MeterRegistry registry, String meter, String description, Tags tags,
+                       ToIntFunction<Scheduler> ofScheduler, ToIntFunction<SchedulerGroup> ofGroup) {
+        Gauge.builder(meter, this, metrics -> metrics.sum(ofScheduler, ofGroup))
+                .description(description)
+                .tags(tags)
+                .strongReference(true) // the registry keeps the metrics alive, not the other way round
+                .register(registry);
+    }
+
+    /**
+     * Meters in {@code registry}, tagged {@code scheduler=name}.
+     *
+     * @throws NullPointerException if an argument is {@code null}
+     */
+    public static SchedulerMetrics of(MeterRegistry registry, String name) {
+        return of(registry, name, Tags.empty());
+    }
+
+    /**
+     * Meters in {@code registry}, tagged {@code scheduler=name} and with {@code tags}.
+     *
+     * @throws NullPointerException if an argument is {@code null}
+     */
+    public static SchedulerMetrics of(MeterRegistry registry, String name, Iterable<Tag> tags) {
+        return new SchedulerMetrics(requireNonNull(registry, "registry"), requireNonNull(name, "name"),
+                requireNonNull(tags, "tags"));
+    }
+
+    /**
+     * Adds {@code scheduler}'s counts to the gauges, until it is closed. Pass this metrics object to
+     * its builder's {@link Scheduler.Builder#listener listener} too, for the counters and timers.
+     *
+     * @return this
+     * @throws NullPointerException if {@code scheduler} is {@code null}
+     */
+    public SchedulerMetrics monitor(Scheduler scheduler) {
+        schedulers.addIfAbsent(requireNonNull(scheduler, "scheduler"));
+        return this;
+    }
+
+    /**
+     * Adds the counts of every scheduler of {@code group} to the gauges, until it is closed.
+     *
+     * @return this
+     * @throws NullPointerException if {@code group} is {@code null}
+     */
+    public SchedulerMetrics monitor(SchedulerGroup group) {
+        groups.addIfAbsent(requireNonNull(group, "group"));
+        return this;
+    }
+
+    private double sum(ToIntFunction<Scheduler> ofScheduler, ToIntFunction<SchedulerGroup> ofGroup) {
+        schedulers.removeIf(Scheduler::isClosed); // a closed scheduler holds no jobs, and must not be kept reachable
+        groups.removeIf(SchedulerGroup::isClosed);
+        long sum = 0;
+        for (Scheduler scheduler : schedulers) {
+            sum += ofScheduler.applyAsInt(scheduler);
+        }
+        for (SchedulerGroup group : groups) {
+            sum += ofGroup.applyAsInt(group);
+        }
+        return sum;
+    }
+
+    /** Records the time the job spent queued. */
+    @Override
+    public void jobStarted(Job<?> job, long queuedNanos) {
+        queued.record(queuedNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Counts the outcome, and records the run time of a job that started. */
+    @Override
+    public void jobEnded(Job<?> job, JobOutcome outcome, long queuedNanos, long runNanos) {
+        ended.get(outcome).increment();
+        if (runNanos > 0) {
+            run.record(runNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** Counts the refused spawn. */
+    @Override
+    public void spawnRejected(Scheduler scheduler, Throwable reason) {
+        rejected.increment();
+    }
+
+    @Override
+    public String toString() {
+        return "SchedulerMetrics{scheduler=" + name + ", monitoring " + schedulers.size() + " schedulers and "
+                + groups.size() + " groups}";
+    }
+}

@@ -1,0 +1,128 @@
+package io.github.nettyjobs.micrometer;
+
+import io.github.nettyjobs.Job;
+import io.github.nettyjobs.Scheduler;
+import io.github.nettyjobs.SchedulerGroup;
+import io.github.nettyjobs.testing.EventLoops;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@link SchedulerMetrics} against a {@link SimpleMeterRegistry}, on real loops. */
+@Timeout(10)
+class SchedulerMetricsTest {
+
+    @RegisterExtension
+    static final EventLoops LOOPS = new EventLoops();
+    private final EventLoop loop = LOOPS.loop();
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+    private <T> T onLoop(Callable<T> action) throws Exception {
+        return loop.submit(action).get(5, TimeUnit.SECONDS);
+    }
+
+    private double ended(String outcome) {
+        return registry.get("nettyjobs.jobs.ended").tags("scheduler", "work", "outcome", outcome).counter().count();
+    }
+
+    private double gauge(String name) {
+        return registry.get(name).tags("scheduler", "work").gauge().value();
+    }
+
+    @Test
+    void meters_countOutcomesTimesAndRejections() throws Exception {
+        SchedulerMetrics metrics = SchedulerMetrics.of(registry, "work", Tags.of("app", "test"));
+        Scheduler scheduler = Scheduler.builder().limit(1).pendingLimit(1).rejectWhenFull(true)
+                .pendingTimeout(Duration.ofMillis(50)).listener(metrics).build(loop);
+        metrics.monitor(scheduler);
+
+        Promise<String> running = onLoop(loop::newPromise);
+        Job<String> first = scheduler.spawn(() -> running).get(5, TimeUnit.SECONDS);
+        Job<String> queued = scheduler.<String>spawn(loop::newPromise).get(5, TimeUnit.SECONDS);
+        Future<Job<String>> refused = scheduler.spawn(loop::newPromise);
+        assertTrue(refused.await(5, TimeUnit.SECONDS));
+        assertTrue(refused.cause() instanceof RejectedExecutionException);
+        assertEquals(1, gauge("nettyjobs.jobs.active"));
+        assertEquals(1, gauge("nettyjobs.jobs.pending"));
+
+        Future<String> dropped = queued.join();
+        assertTrue(dropped.await(5, TimeUnit.SECONDS)); // dropped at its deadline
+        assertTrue(dropped.cause() instanceof TimeoutException, () -> String.valueOf(dropped.cause()));
+        loop.execute(() -> running.setSuccess("done"));
+        assertEquals("done", first.join().get(5, TimeUnit.SECONDS));
+        onLoop(() -> null);
+
+        assertEquals(1, ended("succeeded"));
+        assertEquals(1, ended("dropped"));
+        assertEquals(0, ended("failed"));
+        assertEquals(1, registry.get("nettyjobs.spawns.rejected").tags("scheduler", "work").counter().count());
+        assertEquals(1, registry.get("nettyjobs.jobs.queued").tags("scheduler", "work").timer().count());
+        assertEquals(1, registry.get("nettyjobs.jobs.run").tags("scheduler", "work").timer().count(),
+                "the dropped job never ran");
+        assertEquals(0, gauge("nettyjobs.jobs.active"));
+        for (Meter meter : registry.getMeters()) {
+            assertEquals("test", meter.getId().getTag("app"), meter.getId()::toString);
+            assertEquals("work", meter.getId().getTag("scheduler"), meter.getId()::toString);
+        }
+        List<String> outcomes = registry.find("nettyjobs.jobs.ended").counters().stream()
+                .map(c -> c.getId().getTag("outcome")).sorted().collect(Collectors.toList());
+        assertEquals(List.of("abandoned", "cancelled", "dropped", "failed", "succeeded", "timed_out"), outcomes);
+    }
+
+    @Test
+    void oneInstance_servesAGroup_andItsGaugesSumTheSchedulers() throws Exception {
+        SchedulerMetrics metrics = SchedulerMetrics.of(registry, "work");
+        SchedulerGroup group = SchedulerGroup.create(LOOPS.newGroup(2), Scheduler.builder().listener(metrics));
+        metrics.monitor(group);
+        for (Scheduler scheduler : group) {
+            EventLoop its = scheduler.executor();
+            scheduler.spawn(its::newPromise).get(5, TimeUnit.SECONDS);
+        }
+
+        assertEquals(2, gauge("nettyjobs.jobs.active"));
+
+        group.close().get(5, TimeUnit.SECONDS);
+        assertEquals(2, ended("cancelled"));
+        assertEquals(0, gauge("nettyjobs.jobs.active"));
+    }
+
+    @Test
+    void closedSchedulers_areForgotten() throws Exception {
+        SchedulerMetrics metrics = SchedulerMetrics.of(registry, "work");
+        Scheduler scheduler = Scheduler.builder().listener(metrics).build(loop);
+        metrics.monitor(scheduler).monitor(scheduler);
+        assertTrue(metrics.toString().contains("1 schedulers"), metrics::toString);
+
+        scheduler.close().get(5, TimeUnit.SECONDS);
+        gauge("nettyjobs.jobs.pending");
+
+        assertTrue(metrics.toString().contains("0 schedulers"), metrics::toString);
+    }
+
+    @Test
+    void arguments_areChecked() {
+        assertThrows(NullPointerException.class, () -> SchedulerMetrics.of(null, "work"));
+        assertThrows(NullPointerException.class, () -> SchedulerMetrics.of(registry, null));
+        SchedulerMetrics metrics = SchedulerMetrics.of(registry, "work");
+        assertThrows(NullPointerException.class, () -> metrics.monitor((Scheduler) null));
+        assertThrows(NullPointerException.class, () -> metrics.monitor((SchedulerGroup) null));
+    }
+}
