@@ -1,5 +1,6 @@
 package io.github.nettyjobs.http;
 
+import io.github.nettyjobs.channel.JobsHandler;
 import io.github.nettyjobs.testing.LogCapture;
 import io.github.nettyjobs.Scheduler;
 import io.github.nettyjobs.SchedulerGroup;
@@ -13,8 +14,6 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.MockTicker;
-import io.netty.util.concurrent.Ticker;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -34,12 +33,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The atomic handler on an {@link EmbeddedChannel} whose loop also runs the scheduler, with mock
- * time: every step is synchronous and deterministic. The handler sees {@link FullHttpRequest}s
+ * time ({@code freezeTime}): every step is synchronous and deterministic. The handler sees {@link FullHttpRequest}s
  * directly here; {@link AtomicHttpCodecTest} puts the HTTP codec in front.
  */
 class AtomicHttpHandlerTest {
 
-    private final MockTicker ticker = Ticker.newMockTicker();
     private final ControlledHandler handler = new ControlledHandler();
     private final RecordingExceptionHandler reported = new RecordingExceptionHandler();
     private EmbeddedChannel channel;
@@ -48,7 +46,8 @@ class AtomicHttpHandlerTest {
 
     /** A channel with a shared scheduler (one that outlives the connection) and the atomic handler. */
     private EmbeddedChannel start(Scheduler.Builder config, ChannelHandler atomic) {
-        channel = EmbeddedChannel.builder().ticker(ticker).build();
+        channel = new EmbeddedChannel();
+        channel.freezeTime(); // mock time: only advanceTimeBy moves it
         group = SchedulerGroup.create(channel.eventLoop(), config.exceptionHandler(reported));
         scheduler = group.schedulerFor(channel.eventLoop());
         channel.pipeline().addLast(new JobsHandler(group), atomic);
@@ -412,7 +411,7 @@ class AtomicHttpHandlerTest {
         Future<Void> closed = scheduler.close();
         runTasks();
         assertFalse(closed.isDone());
-        ticker.advance(100, TimeUnit.MILLISECONDS);
+        channel.advanceTimeBy(100, TimeUnit.MILLISECONDS);
         runTasks();
         assertTrue(closed.isDone());
 
