@@ -6,6 +6,8 @@ import io.github.nettyjobs.Scheduler;
 import io.github.nettyjobs.SchedulerGroup;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -398,6 +400,67 @@ class AtomicHttpHandlerTest {
         assertEquals("close", response.headers().get(HttpHeaderNames.CONNECTION));
         assertResponse(response, HttpResponseStatus.SERVICE_UNAVAILABLE, "503 Service Unavailable\n");
         assertEquals(0, call.request.refCnt());
+        assertFalse(channel.finishAndReleaseAll());
+    }
+
+    @Test
+    void jobClosedWhileTheSchedulerStaysOpen_gives503WithRetryAfter_andKeepsTheConnection() throws Exception {
+        start();
+        channel.writeInbound(Messages.get("/slow"));
+        ControlledHandler.Call call = handler.next();
+
+        scheduler.jobs().get(0).close(); // as a job timeout or a shed pending job would: the server is busy
+        runTasks();
+        FullHttpResponse response = readResponse();
+        assertEquals("1", response.headers().get(HttpHeaderNames.RETRY_AFTER));
+        assertNull(response.headers().get(HttpHeaderNames.CONNECTION));
+        assertResponse(response, HttpResponseStatus.SERVICE_UNAVAILABLE, "503 Service Unavailable\n");
+        assertEquals(0, call.request.refCnt());
+        assertTrue(channel.isOpen());
+
+        channel.writeInbound(Messages.get("/next"));
+        handler.next().respond("served");
+        assertResponse(readResponse(), HttpResponseStatus.OK, "served");
+        assertFalse(channel.finishAndReleaseAll());
+    }
+
+    @Test
+    void handlerFailingWithItsOwnTimeout_gives500_not503() throws Exception {
+        start();
+        try (LogCapture log = LogCapture.start()) {
+            channel.writeInbound(Messages.get("/"));
+            handler.next().promise.setFailure(new java.util.concurrent.TimeoutException("the handler's own deadline"));
+            runTasks();
+
+            assertResponse(readResponse(), HttpResponseStatus.INTERNAL_SERVER_ERROR, "500 Internal Server Error\n");
+            assertEquals(1, log.warnings().size());
+        }
+        assertTrue(channel.isOpen());
+        assertFalse(channel.finishAndReleaseAll());
+    }
+
+    @Test
+    void failureLogLine_escapesTheUri_soAClientCannotForgeLogLines() {
+        start(Scheduler.builder(), HttpJobs.atomic((ctx, request) -> {
+            throw new IllegalStateException("boom");
+        }));
+        try (LogCapture log = LogCapture.start()) {
+            // Netty's decoder refuses control characters in a URI today; the log line must not rely on it.
+            channel.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/placeholder",
+                    ByteBufAllocator.DEFAULT.heapBuffer(0)) {
+                @Override
+                public String uri() {
+                    return "/a\r\nWARNING: forged \u001b[2K";
+                }
+            });
+            runTasks();
+
+            String message = LogCapture.text(log.warnings().get(0));
+            assertTrue(message.contains("GET /a\\r\\nWARNING: forged \\u001b[2K: the atomic handler failed"), message);
+            assertFalse(message.contains("\nWARNING: forged"), message);
+            assertFalse(message.contains("\u001b"), message);
+        }
+        readResponse().release();
         assertFalse(channel.finishAndReleaseAll());
     }
 
