@@ -13,10 +13,11 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.TooLongHttpContentException;
 
 /**
- * {@link HttpJobs#aggregator(int)}: an {@link HttpObjectAggregator} that does not answer a request
- * whose body is too large itself, but hands it on as an undecodable request (its decoder result a
+ * {@link HttpJobs#aggregator(int)}, per connection and confined to its event loop as its superclass:
+ * an {@link HttpObjectAggregator} that does not answer a request whose body is too large itself,
+ * but hands it on as an undecodable request (its decoder result a
  * {@link TooLongHttpContentException}), so that the atomic handler behind it answers {@code 413} in
- * request order. Per-connection state, confined to the channel's event loop, as its superclass.
+ * request order.
  */
 final class HttpJobsAggregator extends HttpObjectAggregator {
 

@@ -97,6 +97,7 @@ public final class AtomicHandler<I, O> extends ChannelInboundHandlerAdapter {
 
     // ---- channel events ----
 
+    /** Remembers the context the exchanges answer through. */
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
@@ -104,6 +105,10 @@ public final class AtomicHandler<I, O> extends ChannelInboundHandlerAdapter {
         gate.attach(ctx.channel());
     }
 
+    /**
+     * Runs a request of the request type as a job (or answers it at once if it is undecodable or the
+     * channel has no scheduler); passes anything else on.
+     */
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (!requestType.isInstance(msg)) {
@@ -155,6 +160,7 @@ public final class AtomicHandler<I, O> extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** Writes the responses that waited for the channel to become writable. */
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (ctx.channel().isWritable()) {
@@ -190,12 +196,14 @@ public final class AtomicHandler<I, O> extends ChannelInboundHandlerAdapter {
         return false;
     }
 
+    /** Tears down (see {@link #destroy()}); the admitted jobs run on. */
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         destroy();
         ctx.fireChannelInactive();
     }
 
+    /** Tears down (see {@link #destroy()}), and reading goes on if this handler had paused it. */
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
         destroy();
@@ -255,6 +263,7 @@ public final class AtomicHandler<I, O> extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** The request type, the mode, the requests unanswered, the limit, and whether it is torn down. */
     @Override
     public String toString() {
         return "AtomicHandler{" + requestType.getSimpleName() + ", " + (responses.isOrdered() ? "ordered" : "unordered")
@@ -323,6 +332,7 @@ public final class AtomicHandler<I, O> extends ChannelInboundHandlerAdapter {
             return new AtomicHandler<>(this);
         }
 
+        /** The request type, the protocol and the settings. */
         @Override
         public String toString() {
             return "AtomicHandler.Builder{" + requestType.getSimpleName() + ", " + protocol

@@ -3,10 +3,10 @@ package io.github.nettyjobs.channel;
 import io.netty.channel.ChannelHandlerContext;
 
 /**
- * What an {@link AtomicHandler} must know of a protocol: how to answer what went wrong, whether an
- * answer ends the connection, and the last touches every response gets. Its methods are called on
- * the channel's event loop, one request at a time, so an implementation without state of its own
- * (the usual case) can serve every connection.
+ * What an {@link AtomicHandler} must know of a protocol, asked on the channel's event loop one
+ * request at a time: how to answer what went wrong, whether an answer ends the connection, and the
+ * last touches every response gets. An implementation without state of its own (the usual case)
+ * can serve every connection.
  *
  * <p>Each method that makes a response may return {@code null}, which means "close the connection
  * without answering": in ordered mode the answers to earlier requests still go out first. A method

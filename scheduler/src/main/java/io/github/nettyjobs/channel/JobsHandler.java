@@ -125,12 +125,14 @@ public final class JobsHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** Closes a per-channel scheduler, cancelling its jobs; passes the event on. */
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         closeScheduler(ctx);
         ctx.fireChannelInactive();
     }
 
+    /** Closes a per-channel scheduler; the binding stays, so later spawns through the channel fail. */
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
         closeScheduler(ctx);
@@ -179,6 +181,7 @@ public final class JobsHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** The mode and its group or configuration. */
     @Override
     public String toString() {
         return config != null ? "JobsHandler{perChannel, " + config + '}' : "JobsHandler{" + group + '}';
