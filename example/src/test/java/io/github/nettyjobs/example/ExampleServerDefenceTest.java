@@ -159,6 +159,24 @@ class ExampleServerDefenceTest {
         }
     }
 
+    @Test
+    void jobNameWithLineBreaks_isPrintedEscaped_soAClientCannotForgeOutputLines() throws Exception {
+        start("--port", "0");
+        try (Client client = new Client(server.port())) {
+            client.send("POST /jobs?seconds=0&name=evil%0d%0anettyjobs-example:%20stopped HTTP/1.1\r\n"
+                    + "Host: x\r\nContent-Length: 0\r\n\r\n");
+            assertEquals(202, client.status());
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!output.toString(StandardCharsets.UTF_8).contains(" finished")) {
+            server.workers().next().submit(() -> null).get(5, TimeUnit.SECONDS); // a turn of the loop
+            assertTrue(System.nanoTime() < deadline, "the job did not finish: " + output);
+        }
+        String printed = output.toString(StandardCharsets.UTF_8);
+        assertTrue(printed.contains("background job evil\\r\\nnettyjobs-example: stopped finished"), printed);
+        assertTrue(!printed.contains("\nnettyjobs-example: stopped"), printed);
+    }
+
     // ---- the read timeout ----
 
     /** Sends {@code text} one byte every 100 ms from another thread; returns when the connection closes. */

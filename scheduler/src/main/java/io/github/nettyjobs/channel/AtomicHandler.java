@@ -1,6 +1,7 @@
 package io.github.nettyjobs.channel;
 
 import io.github.nettyjobs.Scheduler;
+import io.github.nettyjobs.internal.LogText;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
@@ -127,7 +128,8 @@ public final class AtomicHandler<I, O> extends ChannelInboundHandlerAdapter {
             inputShutdown = true; // the codec cannot be trusted after an undecodable request
             if (!ctx.channel().isActive()) {
                 if (logger.isDebugEnabled()) {
-                    logger.debug("{}: the client went away in the middle of a request: {}", ctx.channel(), undecodable.toString());
+                    logger.debug("{}: the client went away in the middle of a request: {}", ctx.channel(),
+                            LogText.escape(undecodable.toString()));
                 }
                 ReferenceCountUtil.release(request);
                 return;

@@ -2,6 +2,7 @@ package io.github.nettyjobs.channel;
 
 import io.github.nettyjobs.Job;
 import io.github.nettyjobs.Scheduler;
+import io.github.nettyjobs.testing.LeakDetectionExtension;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerAdapter;
 import io.netty.channel.ChannelHandlerContext;
@@ -10,6 +11,7 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.concurrent.Callable;
 
@@ -21,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Finding a channel's scheduler (own, an ancestor's, none) and spawning or shielding through a context. */
+@ExtendWith(LeakDetectionExtension.class)
 class ChannelJobsTest {
 
     /** A handler that only gives the test a context in the pipeline. */

@@ -2,6 +2,7 @@ package io.github.nettyjobs.channel;
 
 import io.github.nettyjobs.Job;
 import io.github.nettyjobs.Scheduler;
+import io.github.nettyjobs.testing.LeakDetectionExtension;
 import io.github.nettyjobs.SchedulerGroup;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -11,6 +12,7 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.concurrent.RejectedExecutionException;
 
@@ -23,6 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Binding channels to schedulers: shared per-loop schedulers, per-channel ones, and their lifecycle. */
+@ExtendWith(LeakDetectionExtension.class)
 class JobsHandlerTest {
 
     @Test
