@@ -1,5 +1,6 @@
 package io.github.nettyjobs.example;
 
+import io.github.nettyjobs.internal.LogText;
 import io.netty.util.concurrent.Future;
 
 import java.io.PrintStream;
@@ -33,8 +34,12 @@ final class Activity {
         out.println(line);
     }
 
-    /** Reports the end of the work named {@code name} once {@code outcome} is done. */
-    void track(String name, Future<?> outcome) {
+    /**
+     * Reports the end of the work named {@code name} once {@code outcome} is done. The name may come
+     * from a client ({@code POST /jobs?name=...}): its control characters are escaped.
+     */
+    void track(String unsafeName, Future<?> outcome) {
+        String name = LogText.escape(unsafeName);
         outcome.addListener(done -> {
             if (done.isCancelled()) {
                 print(name + " cancelled");

@@ -2,8 +2,9 @@ package io.github.nettyjobs.example;
 
 import io.github.nettyjobs.Scheduler;
 import io.github.nettyjobs.SchedulerGroup;
+import io.github.nettyjobs.channel.AtomicHandler;
+import io.github.nettyjobs.channel.JobsHandler;
 import io.github.nettyjobs.http.HttpJobs;
-import io.github.nettyjobs.http.JobsHandler;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -15,8 +16,11 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.LineBasedFrameDecoder;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.string.StringEncoder;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Future;
 import io.netty.util.internal.logging.InternalLogger;
@@ -25,6 +29,7 @@ import io.netty.util.internal.logging.InternalLoggerFactory;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -32,7 +37,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The nettyjobs example server: an HTTP server whose every request runs as an atomic job, with
- * routes that spawn background jobs and list them. {@link #stop()} (run on SIGTERM or Ctrl-C by
+ * routes that spawn background jobs and list them, and, with {@code --line-port}, a small line
+ * protocol served the same way ({@link LineCommands}). Connections that send no complete request
+ * for {@code --read-timeout} while nothing of theirs is being answered are closed. {@link #stop()} (run on SIGTERM or Ctrl-C by
  * {@link #main(String[])}) stops accepting connections, gives the jobs a grace period with
  * {@code waitAndClose}, shuts the event loops down and prints what finished and what was cancelled.
  *
@@ -46,6 +53,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class ExampleServer {
 
     private static final int MAX_CONTENT_LENGTH = 64 * 1024;
+    private static final int MAX_LINE_LENGTH = 1024;
+    /** How long stop() waits for the event loops to terminate once asked. */
+    private static final Duration LOOPS_STOP_BOUND = Duration.ofSeconds(5);
+    /** Added to the grace period to bound the wait for the schedulers to close (their close timeouts, a loop turn). */
+    private static final Duration CLOSE_MARGIN = Duration.ofSeconds(2);
     private static final InternalLogger logger = InternalLoggerFactory.getInstance(ExampleServer.class);
 
     /** Last in each pipeline: a connection that fails is closed; a client's reset is not worth a warning. */
@@ -74,6 +86,8 @@ public final class ExampleServer {
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private Channel serverChannel;
+    /** The line protocol's listening channel, or {@code null} when it is not served. */
+    private Channel lineChannel;
 
     private ExampleServer(Options options, PrintStream out) {
         this.options = options;
@@ -104,17 +118,19 @@ public final class ExampleServer {
 
     private void bind() throws InterruptedException {
         Routes routes = new Routes(requests, background, activity, help());
+        JobsHandler jobsHandler = new JobsHandler(requests);
         serverChannel = new ServerBootstrap()
                 .group(acceptor, workers)
                 .channel(NioServerSocketChannel.class)
                 // Every connection inherits the server channel's binding: the scheduler of its loop.
-                .handler(new JobsHandler(requests))
+                .handler(jobsHandler)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast(
                                 new HttpServerCodec(),
-                                new HttpObjectAggregator(MAX_CONTENT_LENGTH),
+                                HttpJobs.aggregator(MAX_CONTENT_LENGTH), // a 413 goes out in request order
+                                new ClientTimeout(options.readTimeout, FullHttpRequest.class, FullHttpResponse.class),
                                 HttpJobs.atomic(routes), // per-connection state: a new one each time
                                 CLOSE_ON_EXCEPTION);
                     }
@@ -122,12 +138,49 @@ public final class ExampleServer {
                 .bind(options.host, options.port).sync().channel();
         activity.print("listening on " + url() + " (background limit " + options.limit + ", pending limit "
                 + options.pendingLimit + ", grace " + Options.format(options.grace) + "); Ctrl-C to stop");
+        if (options.linePort != Options.NO_PORT) {
+            bindLines(jobsHandler);
+        }
         activity.print("try: curl " + url() + "/");
+    }
+
+    /** The line protocol: the same schedulers, the same atomic handling, another protocol. */
+    private void bindLines(JobsHandler jobsHandler) throws InterruptedException {
+        LineCommands commands = new LineCommands(requests, background);
+        lineChannel = new ServerBootstrap()
+                .group(acceptor, workers)
+                .channel(NioServerSocketChannel.class)
+                .handler(jobsHandler)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(
+                                new LineBasedFrameDecoder(MAX_LINE_LENGTH, true, true),
+                                new StringEncoder(StandardCharsets.UTF_8),
+                                new LineDecoder(),
+                                new ClientTimeout(options.readTimeout, LineCommand.class, String.class),
+                                AtomicHandler.builder(LineCommand.class, commands).protocol(LineProtocol.INSTANCE).build(),
+                                CLOSE_ON_EXCEPTION);
+                    }
+                })
+                .bind(options.host, options.linePort).sync().channel();
+        activity.print("line protocol on " + options.host + ':' + linePort() + " (try: nc " + options.host + ' '
+                + linePort() + ", then HELP)");
     }
 
     /** The port the server listens on. */
     int port() {
         return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    /** The port of the line protocol; only when it is served. */
+    int linePort() {
+        return ((InetSocketAddress) lineChannel.localAddress()).getPort();
+    }
+
+    /** The loops serving connections, for tests. */
+    EventLoopGroup workers() {
+        return workers;
     }
 
     private String url() {
@@ -147,6 +200,12 @@ public final class ExampleServer {
                 "                                    to its end even if the client leaves, and shutdown waits for it",
                 "  GET  /fail                        a handler that throws: 500, logged once",
                 "",
+                options.linePort == Options.NO_PORT
+                        ? "Start with --line-port 8081 to also serve a line protocol (SLEEP 2, ECHO text, JOBS, QUIT) with nc."
+                        : "Line protocol on port " + (options.linePort == 0 ? "LINE_PORT" : String.valueOf(options.linePort))
+                                + ": nc " + options.host + " " + (options.linePort == 0 ? "LINE_PORT" : String.valueOf(options.linePort))
+                                + ", then SLEEP 2, ECHO text, JOBS, QUIT.",
+                "",
                 "Background jobs: limit " + options.limit + ", pending limit " + options.pendingLimit
                         + " per event loop (" + options.threads + " loop" + (options.threads == 1 ? "" : "s") + ").",
                 "On SIGTERM or Ctrl-C the server stops accepting, waits up to " + Options.format(options.grace)
@@ -162,7 +221,8 @@ public final class ExampleServer {
     /**
      * Stops the server, once: stops accepting, waits up to the grace period for every job
      * ({@code waitAndClose}), cancelling what is left, shuts the event loops down and prints the
-     * report. Blocks until done; later calls wait for the first.
+     * report. Blocks until done, and for a bounded time even if a loop is stuck: each wait has a
+     * deadline, and a step that overruns it is reported and passed. Later calls wait for the first.
      */
     public void stop() {
         if (!stopping.compareAndSet(false, true)) {
@@ -171,7 +231,8 @@ public final class ExampleServer {
         }
         try {
             activity.stopping();
-            serverChannel.close().awaitUninterruptibly();
+            closeListening(serverChannel);
+            closeListening(lineChannel);
             activity.print("stopping: no new connections; waiting up to " + Options.format(options.grace) + " for "
                     + background.activeCount() + " active and " + background.pendingCount() + " pending background jobs and "
                     + requests.size() + " requests");
@@ -179,16 +240,33 @@ public final class ExampleServer {
             // Both groups at once: the grace period is the server's, not each group's.
             Future<Void> backgroundClosed = background.waitAndClose(grace);
             Future<Void> requestsClosed = requests.waitAndClose(grace);
-            backgroundClosed.awaitUninterruptibly();
-            requestsClosed.awaitUninterruptibly();
+            long closeDeadline = System.nanoTime() + grace.plus(CLOSE_MARGIN).toNanos();
+            if (!awaitUntil(backgroundClosed, closeDeadline) || !awaitUntil(requestsClosed, closeDeadline)) {
+                activity.print("the schedulers did not close within " + Options.format(grace.plus(CLOSE_MARGIN))
+                        + " (is a loop stuck?); stopping the loops anyway");
+            }
             acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS);
             workers.shutdownGracefully(0, 2, TimeUnit.SECONDS);
-            acceptor.terminationFuture().awaitUninterruptibly(10, TimeUnit.SECONDS);
-            workers.terminationFuture().awaitUninterruptibly(10, TimeUnit.SECONDS);
+            long loopsDeadline = System.nanoTime() + LOOPS_STOP_BOUND.toNanos();
+            if (!awaitUntil(acceptor.terminationFuture(), loopsDeadline)
+                    || !awaitUntil(workers.terminationFuture(), loopsDeadline)) {
+                activity.print("the event loops did not stop within " + Options.format(LOOPS_STOP_BOUND));
+            }
             activity.report().forEach(activity::printRaw);
             activity.print("stopped");
         } finally {
             stopped.countDown();
+        }
+    }
+
+    /** Waits for {@code future} until {@code deadline} (a {@link System#nanoTime()}); whether it completed. */
+    private static boolean awaitUntil(Future<?> future, long deadline) {
+        return future.awaitUninterruptibly(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    }
+
+    private void closeListening(Channel channel) {
+        if (channel != null && !channel.close().awaitUninterruptibly(LOOPS_STOP_BOUND.toMillis())) {
+            activity.print(channel + " did not close within " + Options.format(LOOPS_STOP_BOUND));
         }
     }
 

@@ -14,6 +14,10 @@ final class Options {
             "  --pending-limit N      background jobs waiting to run, 0 for no limit (default 10000)",
             "  --grace DURATION       how long shutdown waits for jobs, e.g. 10s, 500ms, 2m (default 10s)",
             "  --threads N            event loops serving connections (default 1)",
+            "  --line-port PORT       also serve the line protocol (SLEEP, ECHO, JOBS, QUIT) on this port,",
+            "                         0 for any free one (default: not served)",
+            "  --read-timeout DURATION  close a connection that sends no complete request for this long while",
+            "                         none of its requests is being answered, e.g. 30s (default 30s)",
             "  --help                 this text");
 
     final String host;
@@ -22,15 +26,23 @@ final class Options {
     final int pendingLimit;
     final Duration grace;
     final int threads;
+    /** The line protocol's port, or {@link #NO_PORT}. */
+    final int linePort;
+    final Duration readTimeout;
     final boolean help;
 
-    private Options(String host, int port, int limit, int pendingLimit, Duration grace, int threads, boolean help) {
+    static final int NO_PORT = -1;
+
+    private Options(String host, int port, int limit, int pendingLimit, Duration grace, int threads, int linePort,
+                    Duration readTimeout, boolean help) {
         this.host = host;
         this.port = port;
         this.limit = limit;
         this.pendingLimit = pendingLimit;
         this.grace = grace;
         this.threads = threads;
+        this.linePort = linePort;
+        this.readTimeout = readTimeout;
         this.help = help;
     }
 
@@ -46,6 +58,8 @@ final class Options {
         int pendingLimit = 10_000;
         Duration grace = Duration.ofSeconds(10);
         int threads = 1;
+        int linePort = NO_PORT;
+        Duration readTimeout = Duration.ofSeconds(30);
         boolean help = false;
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
@@ -76,11 +90,20 @@ final class Options {
                 case "--threads":
                     threads = integer(option, value, 1, 1024);
                     break;
+                case "--line-port":
+                    linePort = integer(option, value, 0, 65_535);
+                    break;
+                case "--read-timeout":
+                    readTimeout = duration(option, value);
+                    if (readTimeout.isZero()) {
+                        throw new IllegalArgumentException(option + ": " + value + " (expected: more than 0)");
+                    }
+                    break;
                 default:
                     throw new IllegalArgumentException("unknown option: " + option);
             }
         }
-        return new Options(host, port, limit, pendingLimit, grace, threads, help);
+        return new Options(host, port, limit, pendingLimit, grace, threads, linePort, readTimeout, help);
     }
 
     private static int integer(String option, String value, int min, int max) {

@@ -4,7 +4,7 @@ import io.github.nettyjobs.Job;
 import io.github.nettyjobs.Scheduler;
 import io.github.nettyjobs.SchedulerGroup;
 import io.github.nettyjobs.http.AsyncHttpHandler;
-import io.github.nettyjobs.http.HttpJobs;
+import io.github.nettyjobs.channel.ChannelJobs;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
@@ -36,7 +36,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class Routes implements AsyncHttpHandler {
 
-    private static final int MAX_SECONDS = 24 * 60 * 60;
+    static final int MAX_SECONDS = 24 * 60 * 60;
 
     private final SchedulerGroup requests;
     private final SchedulerGroup background;
@@ -52,11 +52,33 @@ final class Routes implements AsyncHttpHandler {
         this.help = help;
     }
 
+    /** A request the client got wrong: answered {@code 400} with the message. */
+    private static final class BadRequest extends RuntimeException {
+        BadRequest(String message) {
+            super(message, null, false, false);
+        }
+    }
+
     @Override
     public Future<FullHttpResponse> handle(ChannelHandlerContext ctx, FullHttpRequest request) {
+        try {
+            return route(ctx, request);
+        } catch (BadRequest e) {
+            return text(ctx, HttpResponseStatus.BAD_REQUEST, e.getMessage() + "\n");
+        }
+    }
+
+    private Future<FullHttpResponse> route(ChannelHandlerContext ctx, FullHttpRequest request) {
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        String path;
+        try {
+            path = uri.path();
+            uri.parameters(); // decoded now, so that a bad escape is the client's 400, not a route's 500
+        } catch (IllegalArgumentException malformed) {
+            throw new BadRequest("malformed URI: " + malformed.getMessage());
+        }
         HttpMethod method = request.method();
-        switch (uri.path()) {
+        switch (path) {
             case "/":
                 return isGet(method) ? text(ctx, HttpResponseStatus.OK, help) : notAllowed(ctx);
             case "/jobs":
@@ -69,7 +91,7 @@ final class Routes implements AsyncHttpHandler {
             case "/fail":
                 throw new IllegalStateException("/fail fails on purpose");
             default:
-                return text(ctx, HttpResponseStatus.NOT_FOUND, "no such route: " + uri.path() + " (see GET /)\n");
+                return text(ctx, HttpResponseStatus.NOT_FOUND, "no such route: " + path + " (see GET /)\n");
         }
     }
 
@@ -136,7 +158,7 @@ final class Routes implements AsyncHttpHandler {
         for (Scheduler scheduler : background) {
             parts.add(scheduler.executor().submit(() -> describe("background", scheduler)));
         }
-        Scheduler mine = HttpJobs.scheduler(ctx); // the scheduler of this connection, running this request
+        Scheduler mine = ChannelJobs.scheduler(ctx); // the scheduler of this connection, running this request
         for (Scheduler scheduler : requests) {
             String kind = scheduler == mine ? "requests (this connection's)" : "requests";
             parts.add(scheduler.executor().submit(() -> describe(kind, scheduler)));
@@ -179,11 +201,16 @@ final class Routes implements AsyncHttpHandler {
         if (value == null) {
             return defaultSeconds;
         }
+        int seconds;
         try {
-            return Math.max(0, Math.min(MAX_SECONDS, Integer.parseInt(value)));
+            seconds = Integer.parseInt(value);
         } catch (NumberFormatException e) {
-            return defaultSeconds;
+            seconds = -1;
         }
+        if (seconds < 0 || seconds > MAX_SECONDS) {
+            throw new BadRequest("seconds: " + value + " (expected: a whole number from 0 to " + MAX_SECONDS + ")");
+        }
+        return seconds;
     }
 
     private static String parameter(QueryStringDecoder uri, String name, String defaultValue) {

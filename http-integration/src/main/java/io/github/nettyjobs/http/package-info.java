@@ -1,6 +1,7 @@
 /**
- * nettyjobs for Netty HTTP servers: a {@link io.github.nettyjobs.http.JobsHandler} binds each channel
- * to a scheduler, {@link io.github.nettyjobs.http.HttpJobs} spawns jobs from handlers and runs whole
- * requests as jobs that outlive their client.
+ * nettyjobs for Netty HTTP servers, an adapter over {@link io.github.nettyjobs.channel}:
+ * {@link io.github.nettyjobs.http.HttpJobs} runs whole HTTP/1.1 requests (and HTTP/2 streams
+ * converted to HTTP/1.1 objects) as jobs that outlive their client, with HTTP's answers to what goes
+ * wrong.
  */
 package io.github.nettyjobs.http;

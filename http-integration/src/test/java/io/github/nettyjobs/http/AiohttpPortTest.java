@@ -1,5 +1,7 @@
 package io.github.nettyjobs.http;
 
+import io.github.nettyjobs.channel.ChannelJobs;
+import io.github.nettyjobs.channel.JobsHandler;
 import io.github.nettyjobs.Job;
 import io.github.nettyjobs.Scheduler;
 import io.github.nettyjobs.SchedulerGroup;
@@ -70,7 +72,7 @@ class AiohttpPortTest {
                     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
                         // The coroutine of the original sleeps 10 s: a future that no one completes.
                         Promise<Void> sleeping = ctx.executor().newPromise();
-                        HttpJobs.<Void>spawn(ctx, () -> sleeping).addListener(f -> {
+                        ChannelJobs.<Void>spawn(ctx, () -> sleeping).addListener(f -> {
                             @SuppressWarnings("unchecked")
                             Job<Void> job = (Job<Void>) f.getNow();
                             assertFalse(job.isClosed());
@@ -80,7 +82,7 @@ class AiohttpPortTest {
                     }
                 }));
         try {
-            Scheduler scheduler = HttpJobs.schedulerOrNull(server.serverChannel());
+            Scheduler scheduler = ChannelJobs.schedulerOrNull(server.serverChannel());
             assertEquals(200, get(server, "/").statusCode());
             Job<Void> job = spawned.get(5, TimeUnit.SECONDS);
             assertTrue(job.isActive());
@@ -103,7 +105,7 @@ class AiohttpPortTest {
         CompletableFuture<Throwable> thrown = new CompletableFuture<>();
         try (TestServer server = TestServer.start(null, pipeline -> pipeline.addLast(view(ctx -> {
             try {
-                HttpJobs.scheduler(ctx);
+                ChannelJobs.scheduler(ctx);
                 thrown.complete(null);
             } catch (IllegalStateException expected) {
                 thrown.complete(expected);
@@ -158,7 +160,7 @@ class AiohttpPortTest {
             HttpResponse<String> response = get(server, "/");
             assertEquals(200, response.statusCode());
             assertEquals("GET", response.body());
-            Scheduler scheduler = HttpJobs.schedulerOrNull(server.serverChannel());
+            Scheduler scheduler = ChannelJobs.schedulerOrNull(server.serverChannel());
             assertEquals(0, counts(scheduler)[0]);
             assertEquals(0, counts(scheduler)[1]);
         }
@@ -170,11 +172,11 @@ class AiohttpPortTest {
         CompletableFuture<Scheduler> seen = new CompletableFuture<>();
         try (TestServer server = TestServer.start(JobsHandler.perChannel(Scheduler.builder()),
                 pipeline -> pipeline.addLast(view(ctx -> {
-                    seen.complete(HttpJobs.schedulerOrNull(ctx.channel()));
+                    seen.complete(ChannelJobs.schedulerOrNull(ctx.channel()));
                     return "";
                 })))) {
             assertEquals(200, get(server, "/sub/").statusCode());
-            assertSame(HttpJobs.schedulerOrNull(server.serverChannel()), seen.get(5, TimeUnit.SECONDS));
+            assertSame(ChannelJobs.schedulerOrNull(server.serverChannel()), seen.get(5, TimeUnit.SECONDS));
         }
     }
 
@@ -186,7 +188,7 @@ class AiohttpPortTest {
             SchedulerGroup jobs = SchedulerGroup.create(server.workers(), Scheduler.builder());
             server.bind(new JobsHandler(jobs), pipeline -> pipeline.addLast(view(ctx -> {
                 connection.complete(ctx.channel());
-                seen.complete(HttpJobs.schedulerOrNull(ctx.channel()));
+                seen.complete(ChannelJobs.schedulerOrNull(ctx.channel()));
                 return "";
             })));
 
@@ -200,7 +202,7 @@ class AiohttpPortTest {
                 assertTrue(child.eventLoop().submit(() -> null).await(5, TimeUnit.SECONDS));
             }
             assertFalse(child.isRegistered());
-            assertSame(jobs.schedulerFor(child.eventLoop()), HttpJobs.schedulerOrNull(child), "closed, still the same");
+            assertSame(jobs.schedulerFor(child.eventLoop()), ChannelJobs.schedulerOrNull(child), "closed, still the same");
             jobs.close();
         }
     }
@@ -214,14 +216,14 @@ class AiohttpPortTest {
             pipeline.addLast(JobsHandler.perChannel(Scheduler.builder()));
             pipeline.addLast(view(ctx -> {
                 connection.complete(ctx.channel());
-                seen.complete(HttpJobs.schedulerOrNull(ctx.channel()));
+                seen.complete(ChannelJobs.schedulerOrNull(ctx.channel()));
                 return "";
             }));
         })) {
             assertEquals(200, get(server, "/sub/").statusCode());
             Scheduler own = seen.get(5, TimeUnit.SECONDS);
             assertNotNull(own);
-            assertNotSame(HttpJobs.schedulerOrNull(server.serverChannel()), own);
+            assertNotSame(ChannelJobs.schedulerOrNull(server.serverChannel()), own);
             assertSame(connection.get(5, TimeUnit.SECONDS).eventLoop(), own.executor());
         }
     }
@@ -231,7 +233,7 @@ class AiohttpPortTest {
     void nestedApplication_noJobsHandlerAnywhere_noScheduler() throws Exception {
         CompletableFuture<Boolean> none = new CompletableFuture<>();
         try (TestServer server = TestServer.start(null, pipeline -> pipeline.addLast(view(ctx -> {
-            none.complete(HttpJobs.schedulerOrNull(ctx.channel()) == null);
+            none.complete(ChannelJobs.schedulerOrNull(ctx.channel()) == null);
             return "";
         })))) {
             assertEquals(200, get(server, "/sub/").statusCode());

@@ -1,7 +1,9 @@
 package io.github.nettyjobs.http;
 
+import io.github.nettyjobs.channel.JobsHandler;
 import io.github.nettyjobs.Scheduler;
 import io.github.nettyjobs.SchedulerGroup;
+import io.github.nettyjobs.testing.LogCapture;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -132,6 +134,60 @@ class AtomicHttpCodecTest {
         assertTrue(response.startsWith("HTTP/1.1 413 Request Entity Too Large\r\n"), response);
         assertEquals(0, handler.count());
         assertFalse(channel.isOpen());
+        assertFalse(channel.finishAndReleaseAll());
+    }
+
+    // ---- HttpJobs.aggregator ----
+
+    /** A channel like this class's, with {@link HttpJobs#aggregator(int)} instead of a plain aggregator. */
+    private static EmbeddedChannel withJobsAggregator(SchedulerGroup group, ControlledHandler handler) {
+        EmbeddedChannel channel = new EmbeddedChannel();
+        channel.pipeline().addLast(new HttpServerCodec(), HttpJobs.aggregator(MAX_CONTENT_LENGTH),
+                new JobsHandler(group), HttpJobs.atomic(handler));
+        return channel;
+    }
+
+    @Test
+    void jobsAggregator_oversizedBody_gets413InRequestOrder_andClosesTheConnection() throws Exception {
+        EmbeddedChannel pipelined = withJobsAggregator(SchedulerGroup.create(channel.eventLoop(), Scheduler.builder()), handler);
+        pipelined.writeInbound(bytes("GET /first HTTP/1.1\r\nHost: x\r\n\r\n"
+                + "POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n" + "x".repeat(100)
+                + "GET /never HTTP/1.1\r\nHost: x\r\n\r\n"));
+        assertEquals("", outboundText(pipelined), "the 413 overtook the answer to the first request");
+
+        handler.next().respond("first");
+        String answers = outboundText(pipelined);
+        assertTrue(answers.startsWith("HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nfirst"
+                + "HTTP/1.1 413 Request Entity Too Large\r\n"), answers);
+        assertTrue(answers.contains("connection: close\r\n"), answers);
+        assertEquals(1, handler.count(), "a job started for the oversized request or the one behind it");
+        assertFalse(pipelined.isOpen());
+        assertFalse(pipelined.finishAndReleaseAll());
+    }
+
+    @Test
+    void jobsAggregator_expectContinueOverTheLimit_gets413_notContinue() {
+        EmbeddedChannel expecting = withJobsAggregator(SchedulerGroup.create(channel.eventLoop(), Scheduler.builder()), handler);
+        expecting.writeInbound(bytes("POST /upload HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 1000\r\n\r\n"));
+
+        String response = outboundText(expecting);
+        assertTrue(response.startsWith("HTTP/1.1 413 Request Entity Too Large\r\n"), response);
+        assertEquals(0, handler.count());
+        assertFalse(expecting.isOpen());
+        assertFalse(expecting.finishAndReleaseAll());
+    }
+
+    @Test
+    void clientVanishingMidBody_closesQuietly() {
+        try (LogCapture log = LogCapture.start()) {
+            channel.writeInbound(bytes("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 50\r\n\r\nonly a part"));
+            channel.close();
+            channel.runPendingTasks();
+            assertEquals(java.util.List.of(), log.warnings());
+        }
+        channel.checkException(); // the aggregator's PrematureChannelClosureException stopped at the atomic handler
+        assertEquals("", outboundText(channel));
+        assertEquals(0, handler.count());
         assertFalse(channel.finishAndReleaseAll());
     }
 }

@@ -1,10 +1,13 @@
 package io.github.nettyjobs.http;
 
+import io.github.nettyjobs.channel.JobsHandler;
 import io.github.nettyjobs.testing.LogCapture;
 import io.github.nettyjobs.Scheduler;
 import io.github.nettyjobs.SchedulerGroup;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -13,8 +16,6 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.MockTicker;
-import io.netty.util.concurrent.Ticker;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -34,12 +35,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The atomic handler on an {@link EmbeddedChannel} whose loop also runs the scheduler, with mock
- * time: every step is synchronous and deterministic. The handler sees {@link FullHttpRequest}s
+ * time ({@code freezeTime}): every step is synchronous and deterministic. The handler sees {@link FullHttpRequest}s
  * directly here; {@link AtomicHttpCodecTest} puts the HTTP codec in front.
  */
 class AtomicHttpHandlerTest {
 
-    private final MockTicker ticker = Ticker.newMockTicker();
     private final ControlledHandler handler = new ControlledHandler();
     private final RecordingExceptionHandler reported = new RecordingExceptionHandler();
     private EmbeddedChannel channel;
@@ -48,7 +48,8 @@ class AtomicHttpHandlerTest {
 
     /** A channel with a shared scheduler (one that outlives the connection) and the atomic handler. */
     private EmbeddedChannel start(Scheduler.Builder config, ChannelHandler atomic) {
-        channel = EmbeddedChannel.builder().ticker(ticker).build();
+        channel = new EmbeddedChannel();
+        channel.freezeTime(); // mock time: only advanceTimeBy moves it
         group = SchedulerGroup.create(channel.eventLoop(), config.exceptionHandler(reported));
         scheduler = group.schedulerFor(channel.eventLoop());
         channel.pipeline().addLast(new JobsHandler(group), atomic);
@@ -403,6 +404,67 @@ class AtomicHttpHandlerTest {
     }
 
     @Test
+    void jobClosedWhileTheSchedulerStaysOpen_gives503WithRetryAfter_andKeepsTheConnection() throws Exception {
+        start();
+        channel.writeInbound(Messages.get("/slow"));
+        ControlledHandler.Call call = handler.next();
+
+        scheduler.jobs().get(0).close(); // as a job timeout or a shed pending job would: the server is busy
+        runTasks();
+        FullHttpResponse response = readResponse();
+        assertEquals("1", response.headers().get(HttpHeaderNames.RETRY_AFTER));
+        assertNull(response.headers().get(HttpHeaderNames.CONNECTION));
+        assertResponse(response, HttpResponseStatus.SERVICE_UNAVAILABLE, "503 Service Unavailable\n");
+        assertEquals(0, call.request.refCnt());
+        assertTrue(channel.isOpen());
+
+        channel.writeInbound(Messages.get("/next"));
+        handler.next().respond("served");
+        assertResponse(readResponse(), HttpResponseStatus.OK, "served");
+        assertFalse(channel.finishAndReleaseAll());
+    }
+
+    @Test
+    void handlerFailingWithItsOwnTimeout_gives500_not503() throws Exception {
+        start();
+        try (LogCapture log = LogCapture.start()) {
+            channel.writeInbound(Messages.get("/"));
+            handler.next().promise.setFailure(new java.util.concurrent.TimeoutException("the handler's own deadline"));
+            runTasks();
+
+            assertResponse(readResponse(), HttpResponseStatus.INTERNAL_SERVER_ERROR, "500 Internal Server Error\n");
+            assertEquals(1, log.warnings().size());
+        }
+        assertTrue(channel.isOpen());
+        assertFalse(channel.finishAndReleaseAll());
+    }
+
+    @Test
+    void failureLogLine_escapesTheUri_soAClientCannotForgeLogLines() {
+        start(Scheduler.builder(), HttpJobs.atomic((ctx, request) -> {
+            throw new IllegalStateException("boom");
+        }));
+        try (LogCapture log = LogCapture.start()) {
+            // Netty's decoder refuses control characters in a URI today; the log line must not rely on it.
+            channel.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/placeholder",
+                    ByteBufAllocator.DEFAULT.heapBuffer(0)) {
+                @Override
+                public String uri() {
+                    return "/a\r\nWARNING: forged \u001b[2K";
+                }
+            });
+            runTasks();
+
+            String message = LogCapture.text(log.warnings().get(0));
+            assertTrue(message.contains("GET /a\\r\\nWARNING: forged \\u001b[2K: the atomic handler failed"), message);
+            assertFalse(message.contains("\nWARNING: forged"), message);
+            assertFalse(message.contains("\u001b"), message);
+        }
+        readResponse().release();
+        assertFalse(channel.finishAndReleaseAll());
+    }
+
+    @Test
     void jobAbandonedAfterItsCloseTimeout_keepsItsRequestUntilTheHandlerEnds() throws Exception {
         start(Scheduler.builder().closeTimeout(Duration.ofMillis(100)), HttpJobs.atomic(handler));
         channel.writeInbound(Messages.get("/stubborn"));
@@ -412,7 +474,7 @@ class AtomicHttpHandlerTest {
         Future<Void> closed = scheduler.close();
         runTasks();
         assertFalse(closed.isDone());
-        ticker.advance(100, TimeUnit.MILLISECONDS);
+        channel.advanceTimeBy(100, TimeUnit.MILLISECONDS);
         runTasks();
         assertTrue(closed.isDone());
 

@@ -1,5 +1,7 @@
 package io.github.nettyjobs.http;
 
+import io.github.nettyjobs.channel.ChannelJobs;
+import io.github.nettyjobs.channel.JobsHandler;
 import io.github.nettyjobs.testing.LogCapture;
 import io.github.nettyjobs.Scheduler;
 import io.github.nettyjobs.SchedulerGroup;
@@ -214,7 +216,7 @@ class AtomicHttpServerTest {
                 }
             }
             for (Scheduler scheduler : mode == Mode.LOOP_GROUP ? group : List.of(
-                    HttpJobs.schedulerOrNull(server.serverChannel()))) {
+                    ChannelJobs.schedulerOrNull(server.serverChannel()))) {
                 onLoop(scheduler.executor(), () -> null); // a deferred failure report would have run
             }
             assertEquals(requests + 1, log.warnings().size(), () -> "logged: " + log.warnings());
@@ -230,7 +232,7 @@ class AtomicHttpServerTest {
         if (mode == Mode.LOOP_GROUP) {
             assertTrue(group.close().await(5, TimeUnit.SECONDS));
         } else {
-            assertTrue(HttpJobs.schedulerOrNull(server.serverChannel()).close().await(5, TimeUnit.SECONDS));
+            assertTrue(ChannelJobs.schedulerOrNull(server.serverChannel()).close().await(5, TimeUnit.SECONDS));
         }
         try (RawHttpClient raw = new RawHttpClient(server.port())) {
             raw.send(request("/late"));
@@ -283,7 +285,7 @@ class AtomicHttpServerTest {
         }
         SocketChannel connection = connection();
         assertTrue(connection.closeFuture().await(5, TimeUnit.SECONDS));
-        Scheduler scheduler = HttpJobs.schedulerOrNull(connection);
+        Scheduler scheduler = ChannelJobs.schedulerOrNull(connection);
         assertEquals(1, (int) onLoop(scheduler.executor(), scheduler::activeCount), "the job survived the client");
 
         Future<Void> drained = scheduler.waitAndClose(Duration.ofSeconds(10));

@@ -1,6 +1,9 @@
 package io.github.nettyjobs.http;
 
+import io.github.nettyjobs.channel.ChannelJobs;
+import io.github.nettyjobs.channel.JobsHandler;
 import io.github.nettyjobs.Scheduler;
+import io.github.nettyjobs.testing.EventLoops;
 import io.github.nettyjobs.SchedulerGroup;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBufUtil;
@@ -8,9 +11,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -23,6 +24,7 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -40,11 +42,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The README's quick start for the HTTP integration, kept compiling and working: a server whose
+ * The quick start of {@code docs/http.md}, kept compiling and working (its loops made the way both
+ * Netty lines allow; the document shows Netty 4.2's): a server whose
  * connections share per-loop schedulers, a handler that spawns a job (aiohttp's {@code spawn}), an
  * atomic handler (aiohttp's {@code @atomic}), and the graceful shutdown.
  */
 class QuickStartTest {
+
+    @RegisterExtension
+    static final EventLoops LOOPS = new EventLoops();
 
     private static final CompletableFuture<String> mailSent = new CompletableFuture<>();
     private static volatile Promise<Void> mailServer;
@@ -57,25 +63,25 @@ class QuickStartTest {
         return sent;
     }
 
-    // README: a handler that spawns
+    // docs/http.md: a handler that spawns
     static final class Signup extends SimpleChannelInboundHandler<FullHttpRequest> {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
             String user = request.uri().substring("/signup/".length());
-            HttpJobs.spawn(ctx, "welcome-mail", () -> sendWelcomeMail(ctx.executor(), user)); // outlives the request
+            ChannelJobs.spawn(ctx, "welcome-mail", () -> sendWelcomeMail(ctx.executor(), user)); // outlives the request
             FullHttpResponse response = new DefaultFullHttpResponse(HTTP_1_1, OK,
                     ByteBufUtil.writeUtf8(ctx.alloc(), "welcome, " + user));
             HttpUtil.setContentLength(response, response.content().readableBytes());
             ctx.writeAndFlush(response);
         }
     }
-    // README: end
+    // docs/http.md: end
 
     @Test
     void quickStart_spawnFromAHandler_atomicHandler_andGracefulShutdown() throws Exception {
-        // README: server
-        EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        EventLoopGroup workers = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
+        // docs/http.md: server
+        EventLoopGroup boss = LOOPS.newNioGroup(1);   // Netty 4.2: new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory())
+        EventLoopGroup workers = LOOPS.newNioGroup(2); // Netty 4.2: new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory())
         SchedulerGroup jobs = SchedulerGroup.create(workers, Scheduler.builder().limit(100));
 
         Channel server = new ServerBootstrap()
@@ -89,7 +95,7 @@ class QuickStartTest {
                     }
                 })
                 .bind("127.0.0.1", 0).sync().channel();
-        // README: end
+        // docs/http.md: end
         int port = ((InetSocketAddress) server.localAddress()).getPort();
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         HttpResponse<String> response = client.send(
@@ -98,18 +104,21 @@ class QuickStartTest {
                 HttpResponse.BodyHandlers.ofString());
         assertEquals("welcome, ada", response.body());
 
-        // README: shutdown
+        // docs/http.md: shutdown
         server.close().sync();                                    // stop accepting connections
         Future<Void> closed = jobs.waitAndClose(Duration.ofSeconds(10)); // let the jobs finish, then close
-        // README: end
-        assertFalse(closed.await(100, TimeUnit.MILLISECONDS), "waitAndClose waits for the mail");
+        // docs/http.md: end
+        for (Scheduler scheduler : jobs) {
+            scheduler.executor().submit(() -> null).get(5, TimeUnit.SECONDS); // a turn of each loop
+        }
+        assertFalse(closed.isDone(), "waitAndClose waits for the mail");
         mailServer.setSuccess(null);
         assertTrue(closed.await(5, TimeUnit.SECONDS));
         assertEquals("ada", mailSent.get(5, TimeUnit.SECONDS));
-        // README: shutdown loops
+        // docs/http.md: shutdown loops
         boss.shutdownGracefully();
         workers.shutdownGracefully();
-        // README: end
+        // docs/http.md: end
         assertTrue(boss.terminationFuture().await(10, TimeUnit.SECONDS));
         assertTrue(workers.terminationFuture().await(10, TimeUnit.SECONDS));
     }
@@ -117,11 +126,11 @@ class QuickStartTest {
     @Test
     void quickStart_atomicHandler() throws Exception {
         try (TestServer server = TestServer.start(JobsHandler.perChannel(Scheduler.builder()), pipeline ->
-                // README: atomic
+                // docs/http.md: atomic
                 pipeline.addLast(HttpJobs.atomic((ctx, request) ->
                         ctx.executor().newSucceededFuture(new DefaultFullHttpResponse(HTTP_1_1, OK,
                                 ByteBufUtil.writeUtf8(ctx.alloc(), "hello from a job")))))
-                // README: end
+                // docs/http.md: end
         )) {
             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             HttpResponse<String> response = client.send(HttpRequest.newBuilder(server.uri("/"))

@@ -1,5 +1,6 @@
 package io.github.nettyjobs.http;
 
+import io.github.nettyjobs.testing.EventLoops;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -8,11 +9,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 
 import java.net.InetSocketAddress;
@@ -27,10 +25,10 @@ import java.util.function.Consumer;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A real HTTP server for the tests: NIO on {@link MultiThreadIoEventLoopGroup}s (one accepting
- * loop, two worker loops), bound to 127.0.0.1 on a free port, torn down with bounded waits.
+ * A real HTTP server for the tests: NIO event loops that exist on Netty 4.1 and 4.2 alike (one
+ * accepting loop, two worker loops), bound to 127.0.0.1 on a free port, torn down with bounded waits.
  *
- * <p>Each connection's pipeline starts with the HTTP codec and an aggregator, goes on with the
+ * <p>Each connection's pipeline starts with the HTTP codec and {@link HttpJobs#aggregator(int)}, goes on with the
  * handlers of the test and, unless the server is made without it, ends with a handler that closes
  * a connection on an exception that reached it (a client's reset, say), quietly.
  */
@@ -49,8 +47,9 @@ public final class TestServer implements AutoCloseable {
         }
     }
 
-    private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    private final EventLoopGroup workers = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+    private final EventLoops loops = new EventLoops();
+    private final EventLoopGroup boss = loops.newNioGroup(1);
+    private final EventLoopGroup workers = loops.newNioGroup(2);
     private final Queue<SocketChannel> connections = new ConcurrentLinkedQueue<>();
     private final int maxContentLength;
     private final boolean closeOnException;
@@ -116,7 +115,7 @@ public final class TestServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         connections.add(ch);
-                        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(maxContentLength));
+                        ch.pipeline().addLast(new HttpServerCodec(), HttpJobs.aggregator(maxContentLength));
                         handlers.accept(ch.pipeline());
                         if (closeOnException) {
                             ch.pipeline().addLast(CLOSE_ON_EXCEPTION);

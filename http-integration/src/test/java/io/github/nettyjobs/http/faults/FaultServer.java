@@ -1,9 +1,9 @@
 package io.github.nettyjobs.http.faults;
 
+import io.github.nettyjobs.channel.JobsHandler;
 import io.github.nettyjobs.Scheduler;
 import io.github.nettyjobs.SchedulerGroup;
 import io.github.nettyjobs.http.HttpJobs;
-import io.github.nettyjobs.http.JobsHandler;
 import io.github.nettyjobs.http.RawHttpClient;
 import io.github.nettyjobs.http.TestServer;
 import io.netty.bootstrap.ServerBootstrap;

@@ -1,4 +1,4 @@
-package io.github.nettyjobs.http;
+package io.github.nettyjobs.channel;
 
 import io.github.nettyjobs.Scheduler;
 import io.netty.channel.Channel;

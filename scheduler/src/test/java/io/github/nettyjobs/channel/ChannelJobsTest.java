@@ -1,14 +1,17 @@
-package io.github.nettyjobs.http;
+package io.github.nettyjobs.channel;
 
 import io.github.nettyjobs.Job;
 import io.github.nettyjobs.Scheduler;
+import io.github.nettyjobs.testing.LeakDetectionExtension;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerAdapter;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.DefaultChannelId;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.concurrent.Callable;
 
@@ -19,8 +22,9 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Finding a channel's scheduler (own, parent's, none) and spawning or shielding through a context. */
-class HttpJobsTest {
+/** Finding a channel's scheduler (own, an ancestor's, none) and spawning or shielding through a context. */
+@ExtendWith(LeakDetectionExtension.class)
+class ChannelJobsTest {
 
     /** A handler that only gives the test a context in the pipeline. */
     private static final class Probe extends ChannelHandlerAdapter {
@@ -33,7 +37,7 @@ class HttpJobsTest {
     }
 
     private static EmbeddedChannel child(EmbeddedChannel parent, ChannelHandler... handlers) {
-        return EmbeddedChannel.builder().parent(parent).handlers(handlers).build();
+        return new EmbeddedChannel(parent, DefaultChannelId.newInstance(), true, false, handlers);
     }
 
     @Test
@@ -42,14 +46,14 @@ class HttpJobsTest {
         ChannelHandlerContext ctx = channel.pipeline().firstContext();
         Callable<Future<Object>> task = () -> channel.eventLoop().newSucceededFuture(null);
 
-        assertEquals("channel", assertThrows(NullPointerException.class, () -> HttpJobs.schedulerOrNull(null)).getMessage());
-        assertEquals("ctx", assertThrows(NullPointerException.class, () -> HttpJobs.scheduler(null)).getMessage());
-        assertEquals("task", assertThrows(NullPointerException.class, () -> HttpJobs.spawn(ctx, null)).getMessage());
-        assertEquals("name", assertThrows(NullPointerException.class, () -> HttpJobs.spawn(ctx, null, task)).getMessage());
-        assertEquals("task", assertThrows(NullPointerException.class, () -> HttpJobs.spawn(ctx, "n", null)).getMessage());
-        assertEquals("future", assertThrows(NullPointerException.class, () -> HttpJobs.shield(ctx, null)).getMessage());
-        assertEquals("ctx", assertThrows(NullPointerException.class, () -> HttpJobs.spawn(null, task)).getMessage());
-        assertEquals(0, HttpJobs.schedulerOrNull(channel).size(), "nothing was spawned");
+        assertEquals("channel", assertThrows(NullPointerException.class, () -> ChannelJobs.schedulerOrNull(null)).getMessage());
+        assertEquals("ctx", assertThrows(NullPointerException.class, () -> ChannelJobs.scheduler(null)).getMessage());
+        assertEquals("task", assertThrows(NullPointerException.class, () -> ChannelJobs.spawn(ctx, null)).getMessage());
+        assertEquals("name", assertThrows(NullPointerException.class, () -> ChannelJobs.spawn(ctx, null, task)).getMessage());
+        assertEquals("task", assertThrows(NullPointerException.class, () -> ChannelJobs.spawn(ctx, "n", null)).getMessage());
+        assertEquals("future", assertThrows(NullPointerException.class, () -> ChannelJobs.shield(ctx, null)).getMessage());
+        assertEquals("ctx", assertThrows(NullPointerException.class, () -> ChannelJobs.spawn(null, task)).getMessage());
+        assertEquals(0, ChannelJobs.schedulerOrNull(channel).size(), "nothing was spawned");
         assertFalse(channel.finishAndReleaseAll());
     }
 
@@ -58,11 +62,11 @@ class HttpJobsTest {
         Probe probe = new Probe();
         EmbeddedChannel channel = new EmbeddedChannel(probe);
 
-        assertNull(HttpJobs.schedulerOrNull(channel));
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> HttpJobs.scheduler(probe.ctx));
+        assertNull(ChannelJobs.schedulerOrNull(channel));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> ChannelJobs.scheduler(probe.ctx));
         assertTrue(e.getMessage().contains("add a JobsHandler"), e.getMessage());
         assertThrows(IllegalStateException.class,
-                () -> HttpJobs.spawn(probe.ctx, () -> channel.eventLoop().newSucceededFuture(null)));
+                () -> ChannelJobs.spawn(probe.ctx, () -> channel.eventLoop().newSucceededFuture(null)));
         assertFalse(channel.hasAttr(JobsHandler.BINDING), "looking must not create attributes");
         assertFalse(channel.finishAndReleaseAll());
     }
@@ -73,9 +77,9 @@ class HttpJobsTest {
         EmbeddedChannel connection = child(server);
         EmbeddedChannel stream = child(connection);
 
-        Scheduler serverScheduler = HttpJobs.schedulerOrNull(server);
-        assertSame(serverScheduler, HttpJobs.schedulerOrNull(connection));
-        assertSame(serverScheduler, HttpJobs.schedulerOrNull(stream));
+        Scheduler serverScheduler = ChannelJobs.schedulerOrNull(server);
+        assertSame(serverScheduler, ChannelJobs.schedulerOrNull(connection));
+        assertSame(serverScheduler, ChannelJobs.schedulerOrNull(stream));
         assertFalse(stream.finishAndReleaseAll());
         assertFalse(connection.finishAndReleaseAll());
         assertFalse(server.finishAndReleaseAll());
@@ -87,9 +91,9 @@ class HttpJobsTest {
         EmbeddedChannel connection = child(server, JobsHandler.perChannel(Scheduler.builder()));
         EmbeddedChannel stream = child(connection);
 
-        Scheduler own = HttpJobs.schedulerOrNull(connection);
-        assertTrue(own != HttpJobs.schedulerOrNull(server));
-        assertSame(own, HttpJobs.schedulerOrNull(stream));
+        Scheduler own = ChannelJobs.schedulerOrNull(connection);
+        assertTrue(own != ChannelJobs.schedulerOrNull(server));
+        assertSame(own, ChannelJobs.schedulerOrNull(stream));
         assertFalse(stream.finishAndReleaseAll());
         assertFalse(connection.finishAndReleaseAll());
         assertFalse(server.finishAndReleaseAll());
@@ -99,12 +103,12 @@ class HttpJobsTest {
     void parentClosingItsPerChannelScheduler_closesItForTheChildrenToo() {
         EmbeddedChannel server = new EmbeddedChannel(JobsHandler.perChannel(Scheduler.builder()));
         EmbeddedChannel connection = child(server);
-        Scheduler scheduler = HttpJobs.schedulerOrNull(connection);
+        Scheduler scheduler = ChannelJobs.schedulerOrNull(connection);
 
         server.close();
         server.runPendingTasks();
         assertTrue(scheduler.isClosed());
-        assertSame(scheduler, HttpJobs.schedulerOrNull(connection));
+        assertSame(scheduler, ChannelJobs.schedulerOrNull(connection));
         assertFalse(connection.finishAndReleaseAll());
         assertFalse(server.finishAndReleaseAll());
     }
@@ -115,11 +119,11 @@ class HttpJobsTest {
         EmbeddedChannel channel = new EmbeddedChannel(JobsHandler.perChannel(Scheduler.builder()), probe);
         Promise<String> work = channel.eventLoop().newPromise();
 
-        Job<String> job = HttpJobs.<String>spawn(probe.ctx, "report", () -> work).getNow();
+        Job<String> job = ChannelJobs.<String>spawn(probe.ctx, "report", () -> work).getNow();
         assertEquals("report", job.name());
-        assertSame(HttpJobs.scheduler(probe.ctx), job.scheduler());
+        assertSame(ChannelJobs.scheduler(probe.ctx), job.scheduler());
         assertTrue(job.isActive());
-        Job<String> unnamed = HttpJobs.<String>spawn(probe.ctx, () -> work).getNow();
+        Job<String> unnamed = ChannelJobs.<String>spawn(probe.ctx, () -> work).getNow();
         assertTrue(unnamed.name().startsWith("job-"), unnamed.name());
 
         work.setSuccess("done");
@@ -132,10 +136,10 @@ class HttpJobsTest {
     void shield_isTrackedByTheChannelsScheduler_andSurvivesCancellation() {
         Probe probe = new Probe();
         EmbeddedChannel channel = new EmbeddedChannel(JobsHandler.perChannel(Scheduler.builder()), probe);
-        Scheduler scheduler = HttpJobs.scheduler(probe.ctx);
+        Scheduler scheduler = ChannelJobs.scheduler(probe.ctx);
         Promise<String> important = channel.eventLoop().newPromise();
 
-        Future<String> shielded = HttpJobs.shield(probe.ctx, important);
+        Future<String> shielded = ChannelJobs.shield(probe.ctx, important);
         shielded.cancel(false);
         assertFalse(important.isDone());
         Future<Void> drained = scheduler.waitAndClose();

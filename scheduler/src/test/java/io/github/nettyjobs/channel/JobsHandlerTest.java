@@ -1,7 +1,8 @@
-package io.github.nettyjobs.http;
+package io.github.nettyjobs.channel;
 
 import io.github.nettyjobs.Job;
 import io.github.nettyjobs.Scheduler;
+import io.github.nettyjobs.testing.LeakDetectionExtension;
 import io.github.nettyjobs.SchedulerGroup;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -11,6 +12,7 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.concurrent.RejectedExecutionException;
 
@@ -23,6 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Binding channels to schedulers: shared per-loop schedulers, per-channel ones, and their lifecycle. */
+@ExtendWith(LeakDetectionExtension.class)
 class JobsHandlerTest {
 
     @Test
@@ -49,7 +52,7 @@ class JobsHandlerTest {
         JobsHandler handler = new JobsHandler(group);
         channel.pipeline().addLast(handler);
 
-        assertSame(group.schedulerFor(channel.eventLoop()), HttpJobs.schedulerOrNull(channel));
+        assertSame(group.schedulerFor(channel.eventLoop()), ChannelJobs.schedulerOrNull(channel));
         assertFalse(handler.isPerChannel());
         assertTrue(handler.toString().startsWith("JobsHandler{SchedulerGroup{"), handler.toString());
 
@@ -66,7 +69,7 @@ class JobsHandlerTest {
         SchedulerGroup group = SchedulerGroup.create(elsewhere.eventLoop(), Scheduler.builder());
         EmbeddedChannel channel = new EmbeddedChannel(new JobsHandler(group));
 
-        assertSame(group.schedulerFor(elsewhere.eventLoop()), HttpJobs.schedulerOrNull(channel));
+        assertSame(group.schedulerFor(elsewhere.eventLoop()), ChannelJobs.schedulerOrNull(channel));
         group.close();
         elsewhere.runPendingTasks();
         assertFalse(channel.finishAndReleaseAll());
@@ -80,7 +83,7 @@ class JobsHandlerTest {
         config.limit(1);
         EmbeddedChannel channel = new EmbeddedChannel(handler);
 
-        assertEquals(7, HttpJobs.schedulerOrNull(channel).limit());
+        assertEquals(7, ChannelJobs.schedulerOrNull(channel).limit());
         assertFalse(channel.finishAndReleaseAll());
     }
 
@@ -89,8 +92,8 @@ class JobsHandlerTest {
         JobsHandler handler = JobsHandler.perChannel(Scheduler.builder().limit(7));
         EmbeddedChannel first = new EmbeddedChannel(handler);
         EmbeddedChannel second = new EmbeddedChannel(handler);
-        Scheduler firstScheduler = HttpJobs.schedulerOrNull(first);
-        Scheduler secondScheduler = HttpJobs.schedulerOrNull(second);
+        Scheduler firstScheduler = ChannelJobs.schedulerOrNull(first);
+        Scheduler secondScheduler = ChannelJobs.schedulerOrNull(second);
 
         assertNotNull(firstScheduler);
         assertNotSame(firstScheduler, secondScheduler);
@@ -111,7 +114,7 @@ class JobsHandlerTest {
     @Test
     void perChannel_closingTheChannel_cancelsItsJobs() {
         EmbeddedChannel channel = new EmbeddedChannel(JobsHandler.perChannel(Scheduler.builder()));
-        Scheduler scheduler = HttpJobs.schedulerOrNull(channel);
+        Scheduler scheduler = ChannelJobs.schedulerOrNull(channel);
         Promise<String> work = channel.eventLoop().newPromise();
         Job<String> job = scheduler.<String>spawn(() -> work).getNow();
         assertTrue(job.isActive());
@@ -127,12 +130,12 @@ class JobsHandlerTest {
     void perChannel_removingTheHandler_closesTheScheduler_whichStaysBound() {
         JobsHandler handler = JobsHandler.perChannel(Scheduler.builder());
         EmbeddedChannel channel = new EmbeddedChannel(handler);
-        Scheduler scheduler = HttpJobs.schedulerOrNull(channel);
+        Scheduler scheduler = ChannelJobs.schedulerOrNull(channel);
 
         channel.pipeline().remove(handler);
         channel.runPendingTasks();
         assertTrue(scheduler.isClosed());
-        assertSame(scheduler, HttpJobs.schedulerOrNull(channel), "a late spawn must not land elsewhere");
+        assertSame(scheduler, ChannelJobs.schedulerOrNull(channel), "a late spawn must not land elsewhere");
         Future<Job<Object>> late = scheduler.spawn(() -> channel.eventLoop().newSucceededFuture(null));
         assertTrue(late.cause() instanceof RejectedExecutionException);
         assertFalse(channel.finishAndReleaseAll());
@@ -145,7 +148,7 @@ class JobsHandlerTest {
         channel.pipeline().addLast(JobsHandler.perChannel(Scheduler.builder()));
         channel.runPendingTasks();
 
-        Scheduler scheduler = HttpJobs.schedulerOrNull(channel);
+        Scheduler scheduler = ChannelJobs.schedulerOrNull(channel);
         assertNotNull(scheduler);
         assertTrue(scheduler.isClosed());
         assertFalse(channel.finishAndReleaseAll());
@@ -154,14 +157,14 @@ class JobsHandlerTest {
     @Test
     void secondJobsHandler_inOnePipeline_isRejected_andTheFirstKeepsItsScheduler() {
         EmbeddedChannel channel = new EmbeddedChannel(JobsHandler.perChannel(Scheduler.builder()));
-        Scheduler scheduler = HttpJobs.schedulerOrNull(channel);
+        Scheduler scheduler = ChannelJobs.schedulerOrNull(channel);
 
         channel.pipeline().addLast(JobsHandler.perChannel(Scheduler.builder()));
         ChannelPipelineException failure = assertThrows(ChannelPipelineException.class, channel::checkException);
         assertTrue(failure.getCause() instanceof IllegalStateException, String.valueOf(failure.getCause()));
         assertTrue(failure.getCause().getMessage().contains("already has a JobsHandler"), failure.getCause().getMessage());
 
-        assertSame(scheduler, HttpJobs.schedulerOrNull(channel));
+        assertSame(scheduler, ChannelJobs.schedulerOrNull(channel));
         assertFalse(scheduler.isClosed(), "the rejected handler must not close the first one's scheduler");
         assertFalse(channel.finishAndReleaseAll());
     }
@@ -170,13 +173,13 @@ class JobsHandlerTest {
     void jobsHandler_addedAfterTheFirstWasRemoved_replacesTheBinding() {
         JobsHandler first = JobsHandler.perChannel(Scheduler.builder());
         EmbeddedChannel channel = new EmbeddedChannel(first);
-        Scheduler old = HttpJobs.schedulerOrNull(channel);
+        Scheduler old = ChannelJobs.schedulerOrNull(channel);
 
         channel.pipeline().remove(first);
         channel.pipeline().addLast(JobsHandler.perChannel(Scheduler.builder()));
         channel.checkException();
 
-        Scheduler replacement = HttpJobs.schedulerOrNull(channel);
+        Scheduler replacement = ChannelJobs.schedulerOrNull(channel);
         assertNotSame(old, replacement);
         assertTrue(old.isClosed());
         assertFalse(replacement.isClosed());

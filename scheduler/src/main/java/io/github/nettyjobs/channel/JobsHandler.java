@@ -1,4 +1,4 @@
-package io.github.nettyjobs.http;
+package io.github.nettyjobs.channel;
 
 import io.github.nettyjobs.Scheduler;
 import io.github.nettyjobs.SchedulerGroup;
@@ -15,10 +15,10 @@ import io.netty.util.internal.logging.InternalLoggerFactory;
 import static java.util.Objects.requireNonNull;
 
 /**
- * Binds each channel it is added to to a {@link Scheduler}: the counterpart of aiojobs' aiohttp
- * {@code setup()}, with the pipeline in the role of the application. {@code @Sharable}: its fields
- * are final configuration, and the binding lives in a channel attribute, set on the
- * channel's event loop and readable from any thread through {@link HttpJobs}.
+ * Binds each channel it is added to to a {@link Scheduler}, on the channel's event loop; the binding
+ * is readable from any thread through {@link ChannelJobs}. The counterpart of aiojobs' aiohttp
+ * {@code setup()} for every protocol, with the pipeline in the role of the application.
+ * {@code @Sharable}: its fields are final configuration, and the binding lives in a channel attribute.
  *
  * <ul>
  *   <li>{@link #JobsHandler(SchedulerGroup)} binds a channel to the group's scheduler of the
@@ -29,8 +29,9 @@ import static java.util.Objects.requireNonNull;
  *       becomes inactive or the handler is removed: connection-scoped work.</li>
  * </ul>
  *
- * <p>Added to a server channel ({@code ServerBootstrap.handler(...)}), it also serves every child
- * channel that has no {@code JobsHandler} of its own, as a parent application's scheduler serves its
+ * <p>Added to a parent channel (a server channel through {@code ServerBootstrap.handler(...)}, or
+ * an HTTP/2 connection whose streams are child channels), it also serves every descendant channel
+ * that has no {@code JobsHandler} of its own, as a parent application's scheduler serves its
  * sub-applications: through a group binding, a child gets the scheduler of its own event loop. A
  * per-channel scheduler of a server channel closes with it, so a graceful shutdown calls its
  * {@code waitAndClose} before closing the server channel.
@@ -124,12 +125,14 @@ public final class JobsHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** Closes a per-channel scheduler, cancelling its jobs; passes the event on. */
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         closeScheduler(ctx);
         ctx.fireChannelInactive();
     }
 
+    /** Closes a per-channel scheduler; the binding stays, so later spawns through the channel fail. */
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
         closeScheduler(ctx);
@@ -178,6 +181,7 @@ public final class JobsHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** The mode and its group or configuration. */
     @Override
     public String toString() {
         return config != null ? "JobsHandler{perChannel, " + config + '}' : "JobsHandler{" + group + '}';

@@ -1,0 +1,253 @@
+package io.github.nettyjobs.example;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The example server as a model of good practice, on real sockets: its line protocol end to end,
+ * what it answers to bad input, the timeout that closes clients trickling a request, and a
+ * shutdown that ends in bounded time even when a loop is stuck.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ExampleServerDefenceTest {
+
+    private final ByteArrayOutputStream output = new ByteArrayOutputStream();
+    private ExampleServer server;
+
+    private ExampleServer start(String... args) throws Exception {
+        server = ExampleServer.start(Options.parse(args), new PrintStream(output, true, StandardCharsets.UTF_8));
+        return server;
+    }
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.stop();
+        }
+    }
+
+    /** A plain socket whose connect and reads time out after 10 seconds. */
+    private static final class Client implements AutoCloseable {
+        final Socket socket = new Socket();
+        final BufferedReader in;
+        final OutputStream out;
+
+        Client(int port) throws IOException {
+            socket.setSoTimeout(10_000);
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
+            in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+            out = socket.getOutputStream();
+        }
+
+        void send(String text) throws IOException {
+            send(text.getBytes(StandardCharsets.UTF_8));
+        }
+
+        void send(byte[] bytes) throws IOException {
+            out.write(bytes);
+            out.flush();
+        }
+
+        /** The next line, or {@code null} once the server has closed the connection. */
+        String read() throws IOException {
+            try {
+                return in.readLine();
+            } catch (SocketException reset) {
+                return null;
+            }
+        }
+
+        /** The status code of the next HTTP response; its headers and body are skipped. */
+        int status() throws IOException {
+            String statusLine = read();
+            assertTrue(statusLine != null && statusLine.startsWith("HTTP/1.1 "), "status line: " + statusLine);
+            int length = 0;
+            for (String line; !(line = read()).isEmpty(); ) {
+                if (line.toLowerCase().startsWith("content-length:")) {
+                    length = Integer.parseInt(line.substring("content-length:".length()).trim());
+                }
+            }
+            for (int i = 0; i < length; i++) {
+                in.read();
+            }
+            return Integer.parseInt(statusLine.substring(9, 12));
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+    }
+
+    // ---- the line protocol ----
+
+    @Test
+    void lineProtocol_answersEachLineInOrder_asAtomicJobs() throws Exception {
+        start("--port", "0", "--line-port", "0");
+        try (Client client = new Client(server.linePort())) {
+            client.send("ECHO hello there\n");
+            assertEquals("hello there", client.read());
+
+            client.send("SLEEP 1\nECHO after the sleep\n"); // pipelined: the echo waits for the sleep
+            assertEquals("SLEPT 1", client.read());
+            assertEquals("after the sleep", client.read());
+
+            client.send("JOBS\n");
+            assertTrue(client.read().startsWith("JOBS background 0 active 0 pending, requests 1 active"));
+            client.send("frob\nSLEEP soon\nHELP\n");
+            assertEquals("ERR unknown command FROB (try HELP)", client.read());
+            assertEquals("ERR SLEEP takes whole seconds from 0 to 86400", client.read());
+            assertEquals(LineCommands.HELP, client.read());
+
+            client.send("QUIT\nECHO never\n");
+            assertEquals("BYE", client.read());
+            assertNull(client.read(), "QUIT closes the connection");
+        }
+    }
+
+    @Test
+    void lineProtocol_malformedLines_areAnsweredErr_thenTheConnectionCloses() throws Exception {
+        start("--port", "0", "--line-port", "0");
+        try (Client client = new Client(server.linePort())) {
+            client.send("ECHO first\n" + "x".repeat(2000) + "\nECHO never\n");
+            assertEquals("first", client.read());
+            assertEquals("ERR line too long", client.read());
+            assertNull(client.read());
+        }
+        try (Client client = new Client(server.linePort())) {
+            client.send(new byte[] {'E', 'C', 'H', 'O', ' ', (byte) 0xff, '\n'});
+            assertEquals("ERR not UTF-8 text", client.read());
+            assertNull(client.read());
+        }
+    }
+
+    // ---- bad HTTP input ----
+
+    @Test
+    void malformedQueryString_andBadSeconds_get400() throws Exception {
+        start("--port", "0");
+        try (Client client = new Client(server.port())) {
+            client.send("GET /% HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals(400, client.status());
+            client.send("GET /atomic?seconds=abc HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals(400, client.status());
+            client.send("POST /jobs?seconds=-5 HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+            assertEquals(400, client.status());
+            client.send("GET /atomic?seconds=0 HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals(200, client.status(), "the connection goes on after a 400 of the application");
+        }
+    }
+
+    @Test
+    void jobNameWithLineBreaks_isPrintedEscaped_soAClientCannotForgeOutputLines() throws Exception {
+        start("--port", "0");
+        try (Client client = new Client(server.port())) {
+            client.send("POST /jobs?seconds=0&name=evil%0d%0anettyjobs-example:%20stopped HTTP/1.1\r\n"
+                    + "Host: x\r\nContent-Length: 0\r\n\r\n");
+            assertEquals(202, client.status());
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!output.toString(StandardCharsets.UTF_8).contains(" finished")) {
+            server.workers().next().submit(() -> null).get(5, TimeUnit.SECONDS); // a turn of the loop
+            assertTrue(System.nanoTime() < deadline, "the job did not finish: " + output);
+        }
+        String printed = output.toString(StandardCharsets.UTF_8);
+        assertTrue(printed.contains("background job evil\\r\\nnettyjobs-example: stopped finished"), printed);
+        assertTrue(!printed.contains("\nnettyjobs-example: stopped"), printed);
+    }
+
+    // ---- the read timeout ----
+
+    /** Sends {@code text} one byte every 100 ms from another thread; returns when the connection closes. */
+    private static void trickle(Client client, String text) throws Exception {
+        byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
+        AtomicInteger sent = new AtomicInteger();
+        ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
+        try {
+            ticker.scheduleAtFixedRate(() -> {
+                int i = sent.getAndIncrement();
+                if (i < bytes.length) {
+                    try {
+                        client.send(new byte[] {bytes[i]});
+                    } catch (IOException closed) {
+                        sent.set(bytes.length);
+                    }
+                }
+            }, 0, 100, TimeUnit.MILLISECONDS);
+            assertNull(client.read(), "the server answered a request that never finished");
+            assertTrue(sent.get() < bytes.length, "the whole request was sent before the connection closed");
+        } finally {
+            ticker.shutdownNow();
+        }
+    }
+
+    @Test
+    void clientTricklingARequest_isClosed_onHttpAndOnTheLineProtocol() throws Exception {
+        start("--port", "0", "--line-port", "0", "--read-timeout", "1s");
+        try (Client client = new Client(server.port())) {
+            trickle(client, "GET / HTTP/1.1\r\nHost: x\r\nX-Slow: " + "s".repeat(100) + "\r\n\r\n");
+        }
+        try (Client client = new Client(server.linePort())) {
+            trickle(client, "ECHO " + "t".repeat(100) + "\n");
+        }
+    }
+
+    @Test
+    void clientWaitingForALongAtomicJob_isNotIdle() throws Exception {
+        start("--port", "0", "--read-timeout", "1s");
+        try (Client client = new Client(server.port())) {
+            client.send("GET /atomic?seconds=2 HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals(200, client.status());
+        }
+    }
+
+    // ---- shutdown ----
+
+    @Test
+    void stop_isBounded_evenWithAStuckLoop() throws Exception {
+        start("--port", "0", "--grace", "500ms");
+        CountDownLatch stuck = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        server.workers().next().execute(() -> {
+            stuck.countDown();
+            try {
+                release.await(30, TimeUnit.SECONDS); // a task that never ends in time
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        assertTrue(stuck.await(5, TimeUnit.SECONDS));
+        try {
+            long started = System.nanoTime();
+            server.stop();
+            long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
+            assertTrue(seconds < 15, "stop() took " + seconds + " s");
+        } finally {
+            release.countDown();
+        }
+        String printed = output.toString(StandardCharsets.UTF_8);
+        assertTrue(printed.contains("the schedulers did not close within 2.5s"), printed);
+        assertTrue(printed.endsWith("nettyjobs-example: stopped\n"), printed);
+    }
+}

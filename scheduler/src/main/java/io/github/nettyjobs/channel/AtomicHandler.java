@@ -1,0 +1,344 @@
+package io.github.nettyjobs.channel;
+
+import io.github.nettyjobs.Scheduler;
+import io.github.nettyjobs.internal.LogText;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.internal.logging.InternalLogger;
+
+import java.io.IOException;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Runs each request of one channel as a job of the channel's scheduler and writes the answers;
+ * not sharable, and confined to the channel's event loop (the jobs themselves run on the
+ * scheduler's). The counterpart of aiojobs' aiohttp {@code @atomic} for any protocol: put it
+ * behind the codec that decodes whole requests of type {@code I}, and bind the channel, or a parent
+ * channel, with a {@link JobsHandler}.
+ *
+ * <ul>
+ *   <li>Each inbound message of the request type runs the {@link AsyncHandler} as a job; other
+ *       messages pass on unchanged.</li>
+ *   <li>The job runs to its end even if the connection goes away, and the scheduler's
+ *       {@code waitAndClose()} waits for it. A spawn still waiting for room when the connection
+ *       goes away is withdrawn: no job had started. (With NIO a connection whose reading is paused
+ *       notices a disconnect only once it reads again, after its spawn was admitted, so that job
+ *       runs.) A {@link JobsHandler#perChannel(Scheduler.Builder) per-channel} scheduler closes with
+ *       the connection and so cancels its jobs: bind atomic connections to a shared scheduler.</li>
+ *   <li>Ordered (the default), responses go out in request order however the jobs finish;
+ *       unordered, each goes out as its job ends, for protocols whose responses carry request
+ *       ids.</li>
+ *   <li>Backpressure: the channel stops reading ({@code autoRead} off) while a spawn waits for
+ *       room or {@code maxInFlight} requests are unanswered (a response held back for ordering
+ *       still counts), and reads again once neither holds. Requests already decoded from the last
+ *       read are still taken. Responses wait while the channel is not writable.</li>
+ *   <li>What went wrong is answered by the {@link AtomicProtocol}: a failing handler (logged here,
+ *       once, at WARN), a refused or cut-short job, an undecodable request (the connection closes
+ *       after its answer). Every response, error answers included, is
+ *       {@linkplain AtomicProtocol#prepare prepared} by the protocol before it goes out.</li>
+ *   <li>A reference-counted request is released once its job has ended and its answer is made; a
+ *       response that cannot be written (the connection is gone or closing) is released.</li>
+ *   <li>A connection-level I/O error, or an exception once the connection is gone (a client that
+ *       vanished mid-message), closes the connection quietly, at DEBUG; other exceptions pass on.</li>
+ * </ul>
+ *
+ * <pre>{@code
+ * ch.pipeline().addLast(new LineBasedFrameDecoder(1024),
+ *         AtomicHandler.builder(ByteBuf.class, (ctx, line) -> answer(ctx, line))
+ *                 .protocol(myProtocol)
+ *                 .build());                         // a new handler for each channel
+ * }</pre>
+ *
+ * @param <I> the type of the requests
+ * @param <O> the type of the responses
+ */
+public final class AtomicHandler<I, O> extends ChannelInboundHandlerAdapter {
+
+    /** The default of {@link Builder#maxInFlight(int)}: requests unanswered per connection before it stops reading. */
+    public static final int DEFAULT_MAX_IN_FLIGHT = 16;
+
+    private static final InternalLogger logger = ProtocolAnswers.logger;
+    /** How deep a cause chain is searched for an I/O error. */
+    private static final int MAX_CAUSE_DEPTH = 8;
+
+    private final Class<? extends I> requestType;
+    private final AsyncHandler<I, O> handler;
+    private final ProtocolAnswers<I, O> answers;
+    private final ResponseQueue<I, O> responses;
+    private final ReadGate gate;
+    private ChannelHandlerContext ctx;
+    /** An undecodable request, or the protocol's last request, came in: later ones are released unanswered. */
+    private boolean inputShutdown;
+    /** The channel is inactive or this handler was removed. */
+    private boolean destroyed;
+    private boolean warnedNoScheduler;
+
+    private AtomicHandler(Builder<I, O> config) {
+        this.requestType = config.requestType;
+        this.handler = config.handler;
+        this.answers = new ProtocolAnswers<>(config.protocol);
+        this.responses = new ResponseQueue<>(config.ordered);
+        this.gate = new ReadGate(config.maxInFlight);
+    }
+
+    /**
+     * A builder of atomic handlers that run {@code handler} for each inbound message of
+     * {@code requestType}, with the defaults: {@link AtomicProtocol#closeOnError()}, at most
+     * {@value #DEFAULT_MAX_IN_FLIGHT} requests in flight, ordered.
+     *
+     * @param <I> the type of the requests
+     * @param <O> the type of the responses
+     * @throws NullPointerException if an argument is {@code null}
+     */
+    public static <I, O> Builder<I, O> builder(Class<? extends I> requestType, AsyncHandler<I, O> handler) {
+        return new Builder<>(requireNonNull(requestType, "requestType"), requireNonNull(handler, "handler"));
+    }
+
+    // ---- channel events ----
+
+    /** Remembers the context the exchanges answer through. */
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        responses.attach(ctx);
+        gate.attach(ctx.channel());
+    }
+
+    /**
+     * Runs a request of the request type as a job (or answers it at once if it is undecodable or the
+     * channel has no scheduler); passes anything else on.
+     */
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!requestType.isInstance(msg)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        @SuppressWarnings("unchecked")
+        I request = (I) msg;
+        if (inputShutdown || destroyed) {
+            // Behind an undecodable or a last request, or after teardown: never answered.
+            ReferenceCountUtil.release(request);
+            return;
+        }
+        Throwable undecodable = answers.decodeFailure(ctx, request);
+        if (undecodable != null) {
+            inputShutdown = true; // the codec cannot be trusted after an undecodable request
+            if (!ctx.channel().isActive()) {
+                if (logger.isDebugEnabled()) {
+                    logger.debug("{}: the client went away in the middle of a request: {}", ctx.channel(),
+                            LogText.escape(undecodable.toString()));
+                }
+                ReferenceCountUtil.release(request);
+                return;
+            }
+            Exchange<I, O> exchange = new Exchange<>(this, request, true);
+            responses.add(exchange);
+            exchange.answerMalformed(undecodable);
+        } else {
+            boolean last = answers.isLastRequest(ctx, request);
+            if (last) {
+                inputShutdown = true;
+            }
+            Exchange<I, O> exchange = new Exchange<>(this, request, last);
+            responses.add(exchange);
+            Scheduler scheduler = ChannelJobs.schedulerOrNull(ctx.channel());
+            if (scheduler != null) {
+                exchange.spawn(scheduler); // on the scheduler's loop, may run the whole job right here
+            } else {
+                warnNoScheduler();
+                exchange.answerNoScheduler(new IllegalStateException(ChannelJobs.noSchedulerMessage(ctx.channel())));
+            }
+        }
+        gate.update(responses.size());
+    }
+
+    private void warnNoScheduler() {
+        if (!warnedNoScheduler) {
+            warnedNoScheduler = true;
+            logger.warn("{}: answering with the protocol's failure response", ChannelJobs.noSchedulerMessage(ctx.channel()));
+        }
+    }
+
+    /** Writes the responses that waited for the channel to become writable. */
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable()) {
+            answered();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    /**
+     * A connection-level I/O error, or any exception once the connection is gone (a codec noticing
+     * that the client vanished in the middle of a message), closes the connection quietly: logged
+     * at DEBUG, and the admitted jobs run on. Anything else goes on down the pipeline.
+     */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (!ctx.channel().isActive() || isIoError(cause)) {
+            if (logger.isDebugEnabled()) {
+                logger.debug("{}: the connection failed or its client went away; closing it", ctx.channel(), cause);
+            }
+            ctx.close();
+            return;
+        }
+        ctx.fireExceptionCaught(cause);
+    }
+
+    private static boolean isIoError(Throwable cause) {
+        Throwable t = cause;
+        for (int depth = 0; t != null && depth < MAX_CAUSE_DEPTH; depth++, t = t.getCause()) {
+            if (t instanceof IOException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Tears down (see {@link #destroy()}); the admitted jobs run on. */
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        destroy();
+        ctx.fireChannelInactive();
+    }
+
+    /** Tears down (see {@link #destroy()}), and reading goes on if this handler had paused it. */
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        destroy();
+    }
+
+    /**
+     * The one teardown, from channelInactive and handlerRemoved alike: responses not written yet
+     * are released, spawns still waiting for room are withdrawn, and jobs already admitted run on
+     * (each releases its request and response when it ends). Reading is switched back on if this
+     * handler had switched it off.
+     */
+    private void destroy() {
+        if (destroyed) {
+            return;
+        }
+        destroyed = true;
+        responses.destroy();
+        gate.destroy();
+    }
+
+    // ---- for the exchanges, on the channel's loop ----
+
+    ChannelHandlerContext ctx() {
+        return ctx;
+    }
+
+    AsyncHandler<I, O> handler() {
+        return handler;
+    }
+
+    ProtocolAnswers<I, O> answers() {
+        return answers;
+    }
+
+    boolean isOutputShutdown() {
+        return responses.isOutputShutdown();
+    }
+
+    /** A spawn had to wait for the scheduler to admit it. */
+    void spawnWaiting() {
+        gate.spawnWaiting();
+    }
+
+    /** A spawn that had to wait is admitted, or failed. */
+    void spawnAdmitted() {
+        gate.spawnAdmitted();
+        gate.update(responses.size());
+    }
+
+    /** An exchange has its answer, or the channel became writable: write what may go out. */
+    void answered() {
+        if (destroyed) {
+            return;
+        }
+        if (responses.flush()) {
+            gate.update(responses.size());
+        }
+    }
+
+    /** The request type, the mode, the requests unanswered, the limit, and whether it is torn down. */
+    @Override
+    public String toString() {
+        return "AtomicHandler{" + requestType.getSimpleName() + ", " + (responses.isOrdered() ? "ordered" : "unordered")
+                + ", unanswered=" + responses.size() + ", maxInFlight=" + gate.maxInFlight()
+                + (gate.unadmitted() > 0 ? ", unadmitted=" + gate.unadmitted() : "")
+                + (destroyed ? ", closed}" : "}");
+    }
+
+    /**
+     * Reusable configuration of {@link AtomicHandler}s; not thread-safe, so configure it on one
+     * thread, then {@link #build()} from any.
+     *
+     * @param <I> the type of the requests
+     * @param <O> the type of the responses
+     */
+    public static final class Builder<I, O> {
+
+        private final Class<? extends I> requestType;
+        private final AsyncHandler<I, O> handler;
+        private AtomicProtocol<I, O> protocol = AtomicProtocol.closeOnError();
+        private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
+        private boolean ordered = true;
+
+        private Builder(Class<? extends I> requestType, AsyncHandler<I, O> handler) {
+            this.requestType = requestType;
+            this.handler = handler;
+        }
+
+        /**
+         * How the handlers answer what went wrong and frame their responses; default
+         * {@link AtomicProtocol#closeOnError()}.
+         *
+         * @throws NullPointerException if {@code protocol} is {@code null}
+         */
+        public Builder<I, O> protocol(AtomicProtocol<I, O> protocol) {
+            this.protocol = requireNonNull(protocol, "protocol");
+            return this;
+        }
+
+        /**
+         * How many received requests may be unanswered (running, waiting for room, or answered but
+         * held back for ordering or writability) before the channel stops reading; default
+         * {@value AtomicHandler#DEFAULT_MAX_IN_FLIGHT}.
+         *
+         * @throws IllegalArgumentException if {@code maxInFlight} is less than 1
+         */
+        public Builder<I, O> maxInFlight(int maxInFlight) {
+            if (maxInFlight < 1) {
+                throw new IllegalArgumentException("maxInFlight: " + maxInFlight + " (expected: >= 1)");
+            }
+            this.maxInFlight = maxInFlight;
+            return this;
+        }
+
+        /**
+         * Whether responses go out in request order (default {@code true}); {@code false} writes each
+         * as its job ends, for protocols whose responses carry request ids.
+         */
+        public Builder<I, O> ordered(boolean ordered) {
+            this.ordered = ordered;
+            return this;
+        }
+
+        /** A new handler with this configuration; each channel needs its own. */
+        public AtomicHandler<I, O> build() {
+            return new AtomicHandler<>(this);
+        }
+
+        /** The request type, the protocol and the settings. */
+        @Override
+        public String toString() {
+            return "AtomicHandler.Builder{" + requestType.getSimpleName() + ", " + protocol
+                    + ", maxInFlight=" + maxInFlight + (ordered ? ", ordered}" : ", unordered}");
+        }
+    }
+}

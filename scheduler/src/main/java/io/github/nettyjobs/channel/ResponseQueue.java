@@ -1,0 +1,191 @@
+package io.github.nettyjobs.channel;
+
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+
+import java.util.ArrayDeque;
+
+/**
+ * Ordering and writing of one {@link AtomicHandler}'s responses, confined to the channel's event
+ * loop. Every request not answered yet waits here in arrival order. Ordered, the head's response is
+ * the next to go out, however the jobs finish; unordered, each response goes out as soon as it is
+ * ready. Nothing is written while the channel is not writable, and nothing after an answer that
+ * closes the connection: later responses are released instead.
+ *
+ * @param <I> the type of the requests
+ * @param <O> the type of the responses
+ */
+final class ResponseQueue<I, O> {
+
+    private final boolean ordered;
+    private final ArrayDeque<Exchange<I, O>> exchanges = new ArrayDeque<>();
+    private ChannelHandlerContext ctx;
+    /** An answer that closes the connection went out: nothing more is written. */
+    private boolean outputShutdown;
+    /** A "close without answering" was met: close once the writes before it are done. */
+    private boolean closePending;
+    /** The latest write, which a close without answering waits for. */
+    private ChannelFuture lastWrite;
+    private boolean writing;
+    private boolean writeAgain;
+    private boolean destroyed;
+
+    ResponseQueue(boolean ordered) {
+        this.ordered = ordered;
+    }
+
+    void attach(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    boolean isOrdered() {
+        return ordered;
+    }
+
+    /** A request arrived; it counts as unanswered until its response is written or dropped. */
+    void add(Exchange<I, O> exchange) {
+        exchanges.addLast(exchange);
+    }
+
+    /** Requests received and not answered yet, held responses included. */
+    int size() {
+        return exchanges.size();
+    }
+
+    boolean isOutputShutdown() {
+        return outputShutdown;
+    }
+
+    /**
+     * Writes the responses that may go out now and flushes them; returns whether any request left
+     * the queue, so that reading may resume. Reentrancy: a write or a flush can fire
+     * {@code channelWritabilityChanged}, or close the channel and so tear the handler down,
+     * synchronously; a nested call only asks the running one for another pass, and each pass
+     * takes exchanges off the queue one at a time, so a teardown in between leaves nothing to walk.
+     */
+    boolean flush() {
+        if (writing) {
+            writeAgain = true;
+            return false;
+        }
+        writing = true;
+        boolean progressed = false;
+        try {
+            do {
+                writeAgain = false;
+                int written = ordered ? writeInOrder() : writeAsReady();
+                if (written > 0) {
+                    progressed = true;
+                    ctx.flush();
+                }
+                if (outputShutdown) {
+                    progressed |= dropAnswered();
+                    if (closePending) {
+                        closePending = false;
+                        closeAfterWrites();
+                    }
+                }
+            } while (writeAgain && !destroyed);
+        } finally {
+            writing = false;
+        }
+        return progressed;
+    }
+
+    private boolean canWrite() {
+        return !outputShutdown && !destroyed && ctx.channel().isWritable();
+    }
+
+    private int writeInOrder() {
+        int written = 0;
+        Exchange<I, O> head;
+        while (canWrite() && (head = exchanges.peekFirst()) != null && head.isAnswered()) {
+            exchanges.pollFirst();
+            write(head);
+            written++;
+        }
+        return written;
+    }
+
+    /**
+     * One whole rotation through the queue: each answered exchange is written while the channel is
+     * writable, every other one goes back to the tail, so the queue ends in arrival order again.
+     */
+    private int writeAsReady() {
+        int written = 0;
+        for (int n = exchanges.size(); n > 0; n--) {
+            Exchange<I, O> exchange = exchanges.pollFirst();
+            if (exchange == null) {
+                break; // torn down by a nested close
+            }
+            if (exchange.isAnswered() && canWrite()) {
+                write(exchange);
+                written++;
+            } else {
+                exchanges.addLast(exchange);
+            }
+        }
+        return written;
+    }
+
+    private void write(Exchange<I, O> exchange) {
+        O response = exchange.takeResponse();
+        if (response == null) {
+            outputShutdown = true; // the protocol chose to close without answering
+            closePending = true;
+            return;
+        }
+        ChannelFuture written = ctx.write(response);
+        lastWrite = written;
+        if (exchange.closesAfter()) {
+            outputShutdown = true;
+            written.addListener(ChannelFutureListener.CLOSE);
+        } else {
+            written.addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        }
+    }
+
+    /** Closes once the writes already made are done, so that none of them is cut short. */
+    private void closeAfterWrites() {
+        ChannelFuture last = lastWrite;
+        if (last == null || last.isDone()) {
+            ctx.close();
+        } else {
+            last.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /** After the output shut down: answered exchanges leave the queue, their responses released. */
+    private boolean dropAnswered() {
+        boolean dropped = false;
+        for (int n = exchanges.size(); n > 0; n--) {
+            Exchange<I, O> exchange = exchanges.pollFirst();
+            if (exchange == null) {
+                break;
+            }
+            if (exchange.isAnswered()) {
+                exchange.releaseResponse();
+                dropped = true;
+            } else {
+                exchanges.addLast(exchange);
+            }
+        }
+        return dropped;
+    }
+
+    /** The channel is gone or the handler removed: every exchange is abandoned (see {@link Exchange#abandon()}). */
+    void destroy() {
+        destroyed = true;
+        for (Exchange<I, O> exchange; (exchange = exchanges.pollFirst()) != null; ) {
+            exchange.abandon();
+        }
+        lastWrite = null;
+    }
+
+    @Override
+    public String toString() {
+        return "ResponseQueue{" + (ordered ? "ordered" : "unordered") + ", unanswered=" + exchanges.size()
+                + (outputShutdown ? ", outputShutdown}" : "}");
+    }
+}

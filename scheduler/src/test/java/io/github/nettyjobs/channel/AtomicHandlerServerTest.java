@@ -1,0 +1,233 @@
+package io.github.nettyjobs.channel;
+
+import io.github.nettyjobs.Scheduler;
+import io.github.nettyjobs.SchedulerGroup;
+import io.github.nettyjobs.testing.EventLoops;
+import io.github.nettyjobs.testing.LeakDetectionExtension;
+import io.github.nettyjobs.testing.LogCapture;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.LineBasedFrameDecoder;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The generic atomic handler on a real NIO server speaking the line protocol, driven by plain
+ * sockets. Each test runs twice: with the schedulers on the connections' own loops, and with one
+ * scheduler on a loop of its own, so that every spawn and every outcome crosses loops.
+ */
+@ExtendWith(LeakDetectionExtension.class)
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class AtomicHandlerServerTest {
+
+    @RegisterExtension
+    static final EventLoops LOOPS = new EventLoops();
+
+    /** Where the jobs run. */
+    enum Mode {
+        /** A {@link SchedulerGroup} over the worker loops: each connection's jobs on its own loop. */
+        SAME_LOOP,
+        /** A {@link SchedulerGroup} over a loop without I/O: every job on another loop than its channel. */
+        OTHER_LOOP
+    }
+
+    private final Calls handler = new Calls();
+    private final LineProtocol protocol = new LineProtocol();
+    private final Queue<SocketChannel> connections = new ConcurrentLinkedQueue<>();
+    private final List<EventLoopGroup> groups = new ArrayList<>();
+    private SchedulerGroup jobs;
+    private Channel server;
+
+    private int start(Mode mode, Scheduler.Builder config, int maxInFlight) throws Exception {
+        EventLoopGroup boss = track(LOOPS.newNioGroup(1));
+        EventLoopGroup workers = track(LOOPS.newNioGroup(2));
+        jobs = SchedulerGroup.create(mode == Mode.SAME_LOOP ? workers : track(LOOPS.newGroup(1)), config);
+        server = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(NioServerSocketChannel.class)
+                .handler(new JobsHandler(jobs))
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        connections.add(ch);
+                        ch.pipeline().addLast(new LineBasedFrameDecoder(1024),
+                                AtomicHandler.builder(ByteBuf.class, handler).protocol(protocol)
+                                        .maxInFlight(maxInFlight).build());
+                    }
+                })
+                .bind("127.0.0.1", 0).sync().channel();
+        return ((InetSocketAddress) server.localAddress()).getPort();
+    }
+
+    private EventLoopGroup track(EventLoopGroup group) {
+        groups.add(group);
+        return group;
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (server != null) {
+            assertTrue(server.close().await(5, TimeUnit.SECONDS));
+        }
+        if (jobs != null) {
+            assertTrue(jobs.close().await(5, TimeUnit.SECONDS));
+        }
+        for (EventLoopGroup group : groups) {
+            EventLoops.shutDown(group);
+        }
+    }
+
+    private static <T> T onLoop(EventExecutor loop, Callable<T> action) throws Exception {
+        return loop.submit(action).get(5, TimeUnit.SECONDS);
+    }
+
+    /** The first connection the server accepted. */
+    private SocketChannel connection() throws Exception {
+        onLoop(server.eventLoop(), () -> null);
+        SocketChannel channel = connections.peek();
+        assertNotNull(channel, "no connection was accepted");
+        return channel;
+    }
+
+    /** Checks {@code condition} once per turn of {@code loop} until it holds, for at most 5 seconds. */
+    private static void awaitOnLoop(EventExecutor loop, Callable<Boolean> condition, String message) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!onLoop(loop, condition)) {
+            assertTrue(System.nanoTime() < deadline, message);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void pipelinedLines_areAnsweredInOrder_whicheverLoopRunsTheJobs(Mode mode) throws Exception {
+        int port = start(mode, Scheduler.builder(), 16);
+        try (LineClient client = new LineClient(port)) {
+            client.send("1\n2\n3\n");
+            Calls.Call first = handler.next();
+            Calls.Call second = handler.next();
+            Calls.Call third = handler.next();
+            Scheduler scheduler = ChannelJobs.schedulerOrNull(connection());
+            if (mode == Mode.SAME_LOOP) {
+                assertSame(connection().eventLoop(), scheduler.executor());
+            } else {
+                assertNotSame(connection().eventLoop(), scheduler.executor());
+            }
+
+            third.respond("three");
+            second.respond("two");
+            first.respond("one");
+            assertEquals("one", client.read());
+            assertEquals("two", client.read());
+            assertEquals("three", client.read());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void failingHandler_getsItsFailureAnswer_loggedOnce_andTheConnectionGoesOn(Mode mode) throws Exception {
+        int port = start(mode, Scheduler.builder(), 16);
+        try (LogCapture log = LogCapture.start(); LineClient client = new LineClient(port)) {
+            client.send("fails\nworks\n");
+            handler.next().promise.setFailure(new IllegalStateException("on purpose"));
+            handler.next().respond("fine");
+
+            assertEquals("FAILED IllegalStateException", client.read());
+            assertEquals("fine", client.read());
+            assertEquals(1, log.warnings().size(), () -> "logged: " + log.warnings());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void closedScheduler_getsTheUnavailableAnswer(Mode mode) throws Exception {
+        int port = start(mode, Scheduler.builder(), 16);
+        assertTrue(jobs.close().await(5, TimeUnit.SECONDS));
+        try (LineClient client = new LineClient(port)) {
+            client.send("late\n");
+            assertEquals("UNAVAILABLE RejectedExecutionException", client.read());
+        }
+        assertEquals(0, handler.count());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void clientGoneMidJob_jobRunsToItsEnd_waitAndCloseWaitsForIt_andNothingLeaks(Mode mode) throws Exception {
+        int port = start(mode, Scheduler.builder(), 16);
+        Calls.Call call;
+        try (LineClient client = new LineClient(port)) {
+            client.send("slow\n");
+            call = handler.next();
+            client.abort();
+        }
+        SocketChannel connection = connection();
+        assertTrue(connection.closeFuture().await(5, TimeUnit.SECONDS));
+        Scheduler scheduler = ChannelJobs.schedulerOrNull(connection);
+        assertEquals(1, (int) onLoop(scheduler.executor(), scheduler::activeCount), "the job survived its client");
+
+        Future<Void> drained = scheduler.waitAndClose(Duration.ofSeconds(10));
+        onLoop(scheduler.executor(), () -> null);
+        assertFalse(drained.isDone(), "waitAndClose waits for the job");
+
+        ByteBuf response = Lines.buffer("nobody listens");
+        call.promise.setSuccess(response);
+        assertTrue(drained.await(5, TimeUnit.SECONDS));
+        onLoop(connection.eventLoop(), () -> null);
+        assertEquals(0, response.refCnt(), "the response nobody could receive was released");
+        assertEquals(0, call.request.refCnt());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void spawnsWaitingForRoom_stopReading_andEveryLineIsAnsweredInOrder(Mode mode) throws Exception {
+        int port = start(mode, Scheduler.builder().limit(1).pendingLimit(1), 16);
+        int lines = 6;
+        try (LineClient client = new LineClient(port)) {
+            StringBuilder burst = new StringBuilder();
+            for (int i = 0; i < lines; i++) {
+                burst.append(i).append('\n');
+            }
+            client.send(burst.toString());
+            Calls.Call first = handler.next();
+            SocketChannel connection = connection();
+            // Once the third line is read, its spawn waits for room and the channel stops reading.
+            awaitOnLoop(connection.eventLoop(), () -> !connection.config().isAutoRead(), "the channel never stopped reading");
+            assertEquals(1, handler.count(), "limit 1: one job at a time");
+
+            first.respond("0");
+            for (int i = 1; i < lines; i++) {
+                handler.next().respond(String.valueOf(i));
+            }
+            for (int i = 0; i < lines; i++) {
+                assertEquals(String.valueOf(i), client.read());
+            }
+            assertTrue(onLoop(connection.eventLoop(), () -> connection.config().isAutoRead()), "reading again");
+        }
+    }
+}
