@@ -4,7 +4,7 @@ import io.github.nettyjobs.Scheduler;
 import io.github.nettyjobs.SchedulerGroup;
 import io.github.nettyjobs.http.AsyncHttpHandler;
 import io.github.nettyjobs.http.HttpJobs;
-import io.github.nettyjobs.http.JobsHandler;
+import io.github.nettyjobs.channel.JobsHandler;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
