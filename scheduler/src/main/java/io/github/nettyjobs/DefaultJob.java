@@ -50,6 +50,14 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
     /** Ended (see {@link #outcome}), or never admitted: withdrawn or rejected. */
     static final int ST_CLOSED = 4;
 
+    // What a close of the job asks for (see closeRequest); a byte rather than a JobOutcome keeps a job at 72 bytes.
+    /** No close was asked. */
+    private static final byte CLOSE_NOT_ASKED = 0;
+    /** A close ends the job {@link JobOutcome#CANCELLED} (or as its future ends, if it fails or succeeds anyway). */
+    private static final byte CLOSE_CANCELS = 1;
+    /** A deadline closes the job: it ends {@link JobOutcome#TIMED_OUT}, and its joins time out even if it is abandoned. */
+    private static final byte CLOSE_TIMES_OUT = 2;
+
     private static final VarHandle STATE;
 
     static {
@@ -66,8 +74,8 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
     private int state;
     /** How an admitted job ended; set before the release store of {@link #ST_CLOSED}. */
     private JobOutcome outcome;
-    /** While active: the outcome a close in progress ends the job with, or {@code null} if none was asked. */
-    private JobOutcome closing;
+    /** What a close asked of the job: one of the {@code CLOSE_*} constants; kept once the job has ended. */
+    private byte closeRequest;
     private Callable<? extends Future<T>> task;
     /** The future the task returned (a failed one if the task threw or returned null), once called. */
     private Future<T> future;
@@ -224,7 +232,7 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
             case ST_ACTIVE:
                 if (future != null && future.isDone()) {
                     futureDone(); // completed on another thread
-                } else if (closing == null) {
+                } else if (closeRequest == CLOSE_NOT_ASKED) {
                     runDeadlinePassed(); // its timer, while running
                 } else {
                     closeDeadlinePassed(); // its timer, while closing
@@ -401,7 +409,7 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
             callTask();
         }
         long timeout = scheduler.jobTimeoutNanos();
-        if (timeout != Checks.NO_LIMIT && state == ST_ACTIVE && closing == null && !future.isDone()) {
+        if (timeout != Checks.NO_LIMIT && state == ST_ACTIVE && closeRequest == CLOSE_NOT_ASKED && !future.isDone()) {
             extras.timer = loop().schedule(this, timeout, TimeUnit.NANOSECONDS); // run(): runDeadlinePassed()
         }
     }
@@ -452,7 +460,7 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
 
     private void taskReturned(Future<T> future) {
         this.future = future;
-        if (closing != null) {
+        if (closeRequest != CLOSE_NOT_ASKED) {
             future.cancel(false); // closed from inside its own task, before there was a future to cancel
         }
         if (future.isDone()) {
@@ -477,7 +485,7 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
             return; // abandoned after a close timeout: it already counts as closed
         }
         Future<T> future = this.future;
-        if (closing == JobOutcome.TIMED_OUT) {
+        if (closeRequest == CLOSE_TIMES_OUT) {
             end(JobOutcome.TIMED_OUT); // whatever its future did once cancelled: its time was up
         } else {
             end(future.isSuccess() ? JobOutcome.SUCCEEDED : future.isCancelled() ? JobOutcome.CANCELLED : JobOutcome.FAILED);
@@ -488,7 +496,7 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
 
     /** Whether a close of this active job is in progress. */
     boolean isClosing() {
-        return closing != null;
+        return closeRequest != CLOSE_NOT_ASKED;
     }
 
     /**
@@ -497,22 +505,20 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
      * cancelling runs listeners. A job that is closing or closed already is left as it is.
      */
     void requestClose() {
-        requestClose(JobOutcome.CANCELLED);
+        requestClose(CLOSE_CANCELS);
     }
 
-    /**
-     * As {@link #requestClose()}, ending the job with {@code intent}: {@link JobOutcome#CANCELLED},
-     * or {@link JobOutcome#TIMED_OUT} when a deadline closes it.
-     */
-    private void requestClose(JobOutcome intent) {
+    /** As {@link #requestClose()}, for {@code request}: {@link #CLOSE_CANCELS} or {@link #CLOSE_TIMES_OUT}. */
+    private void requestClose(byte request) {
         if (state == ST_PENDING) {
-            end(intent);
+            closeRequest = request;
+            end(request == CLOSE_TIMES_OUT ? JobOutcome.TIMED_OUT : JobOutcome.CANCELLED);
             return;
         }
-        if (state != ST_ACTIVE || closing != null) {
+        if (state != ST_ACTIVE || closeRequest != CLOSE_NOT_ASKED) {
             return;
         }
-        closing = intent;
+        closeRequest = request;
         if (extras != null) {
             extras.cancelTimer(); // its run deadline: a close in progress decides the outcome now
         }
@@ -544,7 +550,7 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
 
     /** Closes the job as timed out, with the scheduler's close timeout as its close deadline. */
     private void timeOut() {
-        requestClose(JobOutcome.TIMED_OUT);
+        requestClose(CLOSE_TIMES_OUT);
         if (state == ST_ACTIVE) {
             startCloseDeadline();
         }
@@ -682,7 +688,7 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
                     promise.tryFailure(closeTimedOut());
                     return false;
                 }
-                if (kind == JobWaiter.Kind.JOIN && closing == JobOutcome.TIMED_OUT) {
+                if (kind == JobWaiter.Kind.JOIN && closeRequest == CLOSE_TIMES_OUT) {
                     promise.tryFailure(timedOut());
                     return false;
                 }
