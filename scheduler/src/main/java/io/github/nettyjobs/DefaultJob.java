@@ -206,8 +206,11 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
     }
 
     /**
-     * Arrival on the loop of a job spawned from another thread, unless its spawn was cancelled on
-     * the way. The other cases of {@link #run()} follow below, with the transitions they belong to.
+     * Everything that reaches the job on its loop through {@code execute} or {@code schedule},
+     * told apart by the state: the arrival of a job spawned from another thread, the cancellation
+     * of a waiting spawn, the job's one timer (a queue, run or close deadline), the end of a future
+     * completed on another thread, and a failure report put off by one loop turn. A stale call
+     * finds nothing to do.
      */
     @Override
     public void run() {

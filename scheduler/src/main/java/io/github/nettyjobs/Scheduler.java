@@ -36,6 +36,12 @@ import static io.github.nettyjobs.Checks.toNanos;
  * {@link #waitAndClose()} lets the jobs finish first, within a grace period. A scheduler closes
  * itself when its loop shuts down, so nothing waits on a loop that will never run again.
  *
+ * <p>For servers under load, all off by default: {@link Builder#jobTimeout(Duration) jobTimeout}
+ * closes jobs that run too long, {@link Builder#pendingTimeout(Duration) pendingTimeout} sheds
+ * spawns that wait too long for a slot, {@link Builder#rejectWhenFull(boolean) rejectWhenFull}
+ * refuses spawns at once when the queue is full, a {@link SchedulerListener} (for metrics) hears of
+ * every start, end and refusal, and a {@link TaskDecorator} carries thread context into the tasks.
+ *
  * <pre>{@code
  * Scheduler scheduler = Scheduler.create(channel.eventLoop());
  * scheduler.spawn(() -> sendReport(channel))          // a task returning a Netty Future
@@ -313,7 +319,9 @@ public final class Scheduler implements Iterable<Job<?>> {
      *   <li>else the returned future stays incomplete until the queue has room (backpressure);
      *       cancelling it withdraws the spawn and the task is never called;</li>
      *   <li>after {@link #close()}, or when the loop is shut down, the future fails with a
-     *       {@link RejectedExecutionException}.</li>
+     *       {@link RejectedExecutionException}; so does a spawn that finds the queue full with
+     *       {@link Builder#rejectWhenFull(boolean) rejectWhenFull}, or that is still waiting for
+     *       room when its {@link Builder#pendingTimeout(Duration) pendingTimeout} passes.</li>
      * </ul>
      * A task that throws or returns {@code null} fails its job.
      *
