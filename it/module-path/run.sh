@@ -35,7 +35,7 @@ module_path="$scheduler_jar:$http_jar:$netty_jars"
 
 for jar in "$scheduler_jar" "$http_jar"; do
   echo "== $(basename "$jar")"
-  unzip -p "$jar" META-INF/MANIFEST.MF | grep -i '^Automatic-Module-Name' | tr -d '\r'
+  (cd "$out" && jar xf "$jar" META-INF/MANIFEST.MF && grep -i '^Automatic-Module-Name' META-INF/MANIFEST.MF | tr -d '\r')
   jar --describe-module --file "$jar" | grep -v "^$"
 done
 
