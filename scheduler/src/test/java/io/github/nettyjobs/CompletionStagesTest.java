@@ -36,6 +36,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -369,27 +370,22 @@ class CompletionStagesTest {
     void httpClient_closingTheJob_abortsTheExchange() throws Exception {
         try (LoopbackHttpServer server = new LoopbackHttpServer(false)) {
             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-            CompletableFuture<HttpResponse<String>>[] sent = newArray();
+            AtomicReference<CompletableFuture<HttpResponse<String>>> sent = new AtomicReference<>();
             Job<HttpResponse<String>> job = CompletionStages.spawn(scheduler, () -> {
-                sent[0] = client.sendAsync(HttpRequest.newBuilder(server.uri()).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                return sent[0];
+                sent.set(client.sendAsync(HttpRequest.newBuilder(server.uri()).build(),
+                        HttpResponse.BodyHandlers.ofString()));
+                return sent.get();
             }).get(5, SECONDS);
             assertTrue(server.requestReceived.await(10, SECONDS), "the request did not arrive");
             job.close().get(5, SECONDS);
             // The JDK's future may complete with its own cancellation (the exchange aborted inline)
             // before its cancel() marks it cancelled: either way the exchange was cancelled.
-            RuntimeException ended = assertThrows(RuntimeException.class, sent[0]::join);
+            RuntimeException ended = assertThrows(RuntimeException.class, sent.get()::join);
             Throwable cause = ended instanceof CompletionException ? ended.getCause() : ended;
             assertTrue(cause instanceof CancellationException, ended::toString);
             assertTrue(server.connectionClosed.await(10, SECONDS), "the client kept the connection open");
             assertCancelled(job.join());
         }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <T> CompletableFuture<T>[] newArray() {
-        return new CompletableFuture[1];
     }
 
     /** A raw loopback server: answers {@code 200 ok} to the first request, or never answers. */

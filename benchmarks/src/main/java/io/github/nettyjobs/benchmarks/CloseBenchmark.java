@@ -42,7 +42,7 @@ public class CloseBenchmark extends AbstractBenchmark {
     private static final Integer ONE = 1;
 
     /** Active jobs (or promises) ended per invocation. */
-    @Param({"1000", "10000", "100000"})
+    @Param({"1000", "10000", "100000", "1000000"})
     public int jobs;
 
     DefaultEventLoop loop;
@@ -61,26 +61,26 @@ public class CloseBenchmark extends AbstractBenchmark {
 
     /** {@code close()} of a scheduler holding {@code jobs} active jobs. */
     @Benchmark
-    public void close(ActiveJobs state) {
-        state.scheduler.close().syncUninterruptibly();
+    public Object close(ActiveJobs state) {
+        return state.scheduler.close().syncUninterruptibly();
     }
 
     /** Cancel {@code jobs} promises, each with a listener, in one loop task. */
     @Benchmark
-    public void cancelPromises(Promises state) {
-        loop.submit(state.cancelAll).syncUninterruptibly();
+    public Object cancelPromises(Promises state) {
+        return loop.submit(state.cancelAll).syncUninterruptibly();
     }
 
     /** {@code waitAndClose()}, then complete every active job's promise, until the close completes. */
     @Benchmark
-    public void waitAndClose(ActiveJobs state) {
-        loop.submit(state.waitAndCloseThenComplete).syncUninterruptibly().getNow().syncUninterruptibly();
+    public Object waitAndClose(ActiveJobs state) {
+        return loop.submit(state.waitAndCloseThenComplete).syncUninterruptibly().getNow().syncUninterruptibly();
     }
 
     /** Complete {@code jobs} promises, each with a listener, in one loop task. */
     @Benchmark
-    public void completePromises(Promises state) {
-        loop.submit(state.completeAll).syncUninterruptibly();
+    public Object completePromises(Promises state) {
+        return loop.submit(state.completeAll).syncUninterruptibly();
     }
 
     /** A fresh unlimited scheduler with {@code jobs} active jobs, each waiting on its own promise. */

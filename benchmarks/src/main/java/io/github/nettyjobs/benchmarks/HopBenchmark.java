@@ -105,18 +105,18 @@ public class HopBenchmark extends AbstractBenchmark {
     /** {@code loop.execute} of a runnable that calls the task and listens to its future. */
     @Benchmark
     @OperationsPerInvocation(BATCH)
-    public void floorHop() {
+    public Object floorHop() {
         reset();
         for (int i = 0; i < BATCH; i++) {
             executor.execute(floorRun);
         }
-        executor.submit(floorCheck).syncUninterruptibly();
+        return executor.submit(floorCheck).syncUninterruptibly();
     }
 
     /** {@code loop.submit} of a lambda that starts the task under a hand-written tracker. */
     @Benchmark
     @OperationsPerInvocation(BATCH)
-    public void lockBasedHop() {
+    public Object lockBasedHop() {
         reset();
         Future<?>[] ring = this.ring;
         Future<?> last = null;
@@ -132,12 +132,13 @@ public class HopBenchmark extends AbstractBenchmark {
                 throw new IllegalStateException("task not finished: " + f);
             }
         }
+        return last;
     }
 
     /** {@code scheduler.spawn(task)} from the benchmark thread. */
     @Benchmark
     @OperationsPerInvocation(BATCH)
-    public void spawnHop() {
+    public Object spawnHop() {
         reset();
         Future<?>[] ring = this.ring;
         Future<Job<Integer>> last = null;
@@ -152,6 +153,7 @@ public class HopBenchmark extends AbstractBenchmark {
                 throw new IllegalStateException("job not finished: " + f);
             }
         }
+        return last;
     }
 
     /** Called while the loop is idle: the next hand-off to the loop publishes the writes. */

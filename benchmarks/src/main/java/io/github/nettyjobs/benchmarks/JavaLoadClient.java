@@ -1,36 +1,27 @@
 package io.github.nettyjobs.benchmarks;
 
 import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpObject;
-import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.HdrHistogram.Histogram;
 
 /**
- * A closed-loop keep-alive HTTP/1.1 client on Netty: each connection sends one {@code GET /},
- * waits for the whole response, records its latency and sends the next. It stops after the
+ * A closed-loop keep-alive client on Netty, for any {@link LoadProtocol}: each connection sends one
+ * request, waits for the whole response, records its latency in an HdrHistogram and sends the next. It stops after the
  * measured phase or when its share of the request bound is used up, whichever comes first.
  */
 final class JavaLoadClient implements LoadClient {
@@ -45,13 +36,12 @@ final class JavaLoadClient implements LoadClient {
     }
 
     @Override
-    public LoadResult run(String route, InetSocketAddress address, HarnessOptions options)
+    public LoadResult run(LoadProtocol protocol, String route, InetSocketAddress address, LoadOptions options)
             throws InterruptedException {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(options.clientThreads(), NioIoHandler.newFactory());
         try {
             Phase phase = new Phase(options.connections());
             long budget = Math.max(1, options.maxRequests() / options.connections());
-            String host = address.getHostString() + ':' + address.getPort();
             List<Connection> connections = new ArrayList<>(options.connections());
             Bootstrap bootstrap = new Bootstrap()
                     .group(group)
@@ -60,12 +50,13 @@ final class JavaLoadClient implements LoadClient {
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5_000);
             List<Channel> channels = new ArrayList<>(options.connections());
             for (int i = 0; i < options.connections(); i++) {
-                Connection connection = new Connection(phase, host, budget);
+                Connection connection = new Connection(protocol, address, phase, budget);
                 connections.add(connection);
                 channels.add(bootstrap.handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new HttpClientCodec(), connection);
+                        protocol.initClient(ch.pipeline());
+                        ch.pipeline().addLast(connection);
                     }
                 }).connect(address).syncUninterruptibly().channel());
             }
@@ -83,15 +74,15 @@ final class JavaLoadClient implements LoadClient {
                 phase.stopped.await(5, TimeUnit.SECONDS);
             }
 
-            LatencyHistogram histogram = new LatencyHistogram();
+            Histogram latencies = new Histogram(3);
             long errors = 0;
             for (Connection connection : connections) {
-                histogram.add(connection.histogram);
+                latencies.add(connection.latencies);
                 errors += connection.errors;
             }
             double seconds = (end - start) / 1e9;
-            return new LoadResult(route, name(), histogram.count() / seconds,
-                    histogram.percentile(0.99) / 1e3, histogram.count(), errors);
+            return new LoadResult(route, name(), latencies.getTotalCount() / seconds,
+                    latencies.getValueAtPercentile(99.0) / 1e3, latencies.getTotalCount(), errors);
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }
@@ -111,19 +102,22 @@ final class JavaLoadClient implements LoadClient {
      * One keep-alive connection; its fields are touched only on its event loop until it closes, and
      * read by the harness after {@link Phase#stopped} says it closed.
      */
-    private static final class Connection extends SimpleChannelInboundHandler<HttpObject> {
+    private static final class Connection extends ChannelInboundHandlerAdapter {
+        private final LoadProtocol protocol;
+        private final InetSocketAddress server;
         private final Phase phase;
-        private final String host;
         private long budget;
         private long sentAt;
         private boolean measuredRequest;
         private boolean finished;
-        final LatencyHistogram histogram = new LatencyHistogram();
+        /** Nanoseconds from sending a request to its whole response; resizes itself as it needs to. */
+        final Histogram latencies = new Histogram(3);
         long errors;
 
-        Connection(Phase phase, String host, long budget) {
+        Connection(LoadProtocol protocol, InetSocketAddress server, Phase phase, long budget) {
+            this.protocol = protocol;
+            this.server = server;
             this.phase = phase;
-            this.host = host;
             this.budget = budget;
         }
 
@@ -132,33 +126,33 @@ final class JavaLoadClient implements LoadClient {
             send(ctx);
         }
 
+        /** One complete response, as the protocol's client codec delivers it. */
         @Override
-        protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
-            if (msg instanceof HttpResponse response && !HttpResponseStatus.OK.equals(response.status())) {
-                errors++;
+        public void channelRead(ChannelHandlerContext ctx, Object response) {
+            long latency = System.nanoTime() - sentAt;
+            try {
+                if (!protocol.isSuccess(response)) {
+                    errors++;
+                }
+            } finally {
+                ReferenceCountUtil.release(response);
             }
-            if (msg instanceof LastHttpContent) {
-                long latency = System.nanoTime() - sentAt;
-                // Only requests sent and answered within the measured phase count.
-                if (measuredRequest && phase.value == MEASURE) {
-                    histogram.record(latency);
-                }
-                if (phase.value == STOP || --budget <= 0) {
-                    finished = true;
-                    ctx.close();
-                } else {
-                    send(ctx);
-                }
+            // Only requests sent and answered within the measured phase count.
+            if (measuredRequest && phase.value == MEASURE) {
+                latencies.recordValue(latency);
+            }
+            if (phase.value == STOP || --budget <= 0) {
+                finished = true;
+                ctx.close();
+            } else {
+                send(ctx);
             }
         }
 
         private void send(ChannelHandlerContext ctx) {
-            FullHttpRequest request = new DefaultFullHttpRequest(
-                    HttpVersion.HTTP_1_1, HttpMethod.GET, "/", Unpooled.EMPTY_BUFFER);
-            request.headers().set(HttpHeaderNames.HOST, host);
             measuredRequest = phase.value == MEASURE;
             sentAt = System.nanoTime();
-            ctx.writeAndFlush(request, ctx.voidPromise());
+            ctx.writeAndFlush(protocol.newRequest(server), ctx.voidPromise());
         }
 
         @Override

@@ -2,7 +2,7 @@ package io.github.nettyjobs.benchmarks;
 
 import java.net.InetSocketAddress;
 
-/** A bounded, closed-loop HTTP load generator aimed at one loopback address. */
+/** A bounded, closed-loop load generator aimed at one loopback address. */
 interface LoadClient {
 
     /** The name printed with results. */
@@ -11,11 +11,12 @@ interface LoadClient {
     /**
      * Warms the route up, then measures it.
      *
-     * @param route   the route's name, for the result
-     * @param address a loopback address
-     * @param options the harness options (connections, durations, request bound)
+     * @param protocol the protocol the route speaks
+     * @param route    the route's name, for the result
+     * @param address  a loopback address
+     * @param options  connections, durations, request bound
      * @return the measured phase's figures
      * @throws Exception if the load cannot be run at all
      */
-    LoadResult run(String route, InetSocketAddress address, HarnessOptions options) throws Exception;
+    LoadResult run(LoadProtocol protocol, String route, InetSocketAddress address, LoadOptions options) throws Exception;
 }

@@ -10,20 +10,13 @@ import java.util.Locale;
  * @param requestsPerSecond completed requests per second
  * @param p99Micros         99th percentile latency, in microseconds
  * @param requests          requests completed in the measured phase
- * @param errors            non-200 responses, socket errors and connections lost
+ * @param errors            failed responses, socket errors and connections lost
  */
 record LoadResult(String route, String client, double requestsPerSecond, double p99Micros,
                   long requests, long errors) {
 
     String format() {
         return String.format(Locale.ROOT, "%-7s %-5s %12.0f req/s   p99 %9.1f us   requests %10d   errors %d",
-                route, client, requestsPerSecond, p99Micros, requests, errors);
-    }
-
-    String toJson() {
-        return String.format(Locale.ROOT,
-                "{\"route\":\"%s\",\"client\":\"%s\",\"requestsPerSecond\":%.1f,\"p99Micros\":%.1f,"
-                        + "\"requests\":%d,\"errors\":%d}",
                 route, client, requestsPerSecond, p99Micros, requests, errors);
     }
 }

@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
@@ -34,8 +35,13 @@ import org.openjdk.jmh.annotations.TearDown;
  *       by hand: a {@link Semaphore} of {@value #LIMIT} permits, a {@link ConcurrentHashMap} key set
  *       of running futures and a listener per job (plus a queue for the pending path).</li>
  *   <li>{@code spawnTask}, {@code spawnPromise}, {@code spawnPending}, {@code shield}: nettyjobs.</li>
+ *   <li>Variants of {@code spawnPromise} on a scheduler configured otherwise ({@code spawnPromiseDebug}):
+ *       the cost of an option. A new variant is one method that calls
+ *       {@link #spawnPromiseOn(UnaryOperator)}, and one row in {@link ReportLayout#SPAWN_VARIANTS}.</li>
  *   <li>{@code emptyBatch}: the handoff alone, the part of every score that is not the operation.</li>
  * </ul>
+ *
+ * <p>Each benchmark returns the last future of its batch, so JMH consumes a result.
  */
 @State(Scope.Benchmark)
 public class SpawnBenchmark extends AbstractBenchmark {
@@ -50,6 +56,10 @@ public class SpawnBenchmark extends AbstractBenchmark {
 
     private DefaultEventLoop loop;
     private Scheduler scheduler;
+    /** The scheduler of this trial's variant, built on first use; each benchmark method is a trial of its own. */
+    private Scheduler variant;
+    /** The scheduler the next promise batch spawns on; set before the batch is handed to the loop. */
+    private Scheduler target;
 
     // The fields below are touched only on the loop, inside a batch.
     private final Future<?>[] ring = new Future<?>[RING];
@@ -86,88 +96,121 @@ public class SpawnBenchmark extends AbstractBenchmark {
         return p;
     };
 
-    private final Callable<Void> empty = () -> null;
-    private final Callable<Void> floorTaskBatch = this::floorTaskBatch;
-    private final Callable<Void> floorPromiseBatch = this::floorPromiseBatch;
-    private final Callable<Void> lockBasedTaskBatch = this::lockBasedTaskBatch;
-    private final Callable<Void> lockBasedPromiseBatch = this::lockBasedPromiseBatch;
-    private final Callable<Void> spawnTaskBatch = this::spawnTaskBatch;
-    private final Callable<Void> spawnPromiseBatch = this::spawnPromiseBatch;
-    private final Callable<Void> shieldBatch = this::shieldBatch;
+    private final Callable<Object> empty = () -> ONE;
+    private final Callable<Object> floorTaskBatch = this::floorTaskBatch;
+    private final Callable<Object> floorPromiseBatch = this::floorPromiseBatch;
+    private final Callable<Object> lockBasedTaskBatch = this::lockBasedTaskBatch;
+    private final Callable<Object> lockBasedPromiseBatch = this::lockBasedPromiseBatch;
+    private final Callable<Object> spawnTaskBatch = this::spawnTaskBatch;
+    private final Callable<Object> spawnPromiseBatch = this::spawnPromiseBatch;
+    private final Callable<Object> shieldBatch = this::shieldBatch;
     private final Runnable spawnPendingBatch = () -> pendingBatch(true);
     private final Runnable lockBasedPendingBatch = () -> pendingBatch(false);
     private final Runnable drainPending = this::drainPending;
     private final Runnable checkSpawnedPending = () -> checkSpawned(PENDING_JOBS);
     private final Runnable checkLockBasedPending = () -> checkLockBased(PENDING_JOBS);
 
+    /** The configuration every variant starts from: nettyjobs' default limit, room for a whole pending batch. */
+    private static Scheduler.Builder baseConfig() {
+        return Scheduler.builder().limit(LIMIT).pendingLimit(PENDING_JOBS);
+    }
+
     /** Starts the loop and a scheduler with nettyjobs' default limits. */
     @Setup(Level.Trial)
     public void setUp() {
         loop = new DefaultEventLoop();
-        scheduler = Scheduler.builder().limit(LIMIT).pendingLimit(PENDING_JOBS).build(loop);
+        scheduler = baseConfig().build(loop);
     }
 
-    /** Closes the scheduler and stops the loop. */
+    /** Closes the schedulers and stops the loop. */
     @TearDown(Level.Trial)
     public void tearDown() {
         scheduler.close().syncUninterruptibly();
+        if (variant != null) {
+            variant.close().syncUninterruptibly();
+        }
         loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
     /** The handoff of one batch to the loop and back, with no work in it. */
     @Benchmark
     @OperationsPerInvocation(BATCH)
-    public void emptyBatch() {
-        loop.submit(empty).syncUninterruptibly();
+    public Object emptyBatch() {
+        return loop.submit(empty).syncUninterruptibly().getNow();
     }
 
     /** Call a task returning {@code loop.newSucceededFuture(1)} and listen to it: no tracking. */
     @Benchmark
     @OperationsPerInvocation(BATCH)
-    public void floorTask() {
-        loop.submit(floorTaskBatch).syncUninterruptibly();
+    public Object floorTask() {
+        return loop.submit(floorTaskBatch).syncUninterruptibly().getNow();
     }
 
     /** {@code newPromise()}, add a listener, {@code setSuccess}: a job that ends later, untracked. */
     @Benchmark
     @OperationsPerInvocation(BATCH)
-    public void floorPromise() {
-        loop.submit(floorPromiseBatch).syncUninterruptibly();
+    public Object floorPromise() {
+        return loop.submit(floorPromiseBatch).syncUninterruptibly().getNow();
     }
 
     /** The completed-future task, tracked by hand with a semaphore, a key set and a listener. */
     @Benchmark
     @OperationsPerInvocation(BATCH)
-    public void lockBasedTask() {
-        loop.submit(lockBasedTaskBatch).syncUninterruptibly();
+    public Object lockBasedTask() {
+        return loop.submit(lockBasedTaskBatch).syncUninterruptibly().getNow();
     }
 
     /** The promise task, tracked by hand with a semaphore, a key set and a listener. */
     @Benchmark
     @OperationsPerInvocation(BATCH)
-    public void lockBasedPromise() {
-        loop.submit(lockBasedPromiseBatch).syncUninterruptibly();
+    public Object lockBasedPromise() {
+        return loop.submit(lockBasedPromiseBatch).syncUninterruptibly().getNow();
     }
 
     /** {@value #PENDING_JOBS} promise tasks through a hand-written semaphore and queue, completed in order. */
     @Benchmark
     @OperationsPerInvocation(PENDING_JOBS)
-    public void lockBasedPending() {
-        runPending(lockBasedPendingBatch);
+    public Object lockBasedPending() {
+        return runPending(lockBasedPendingBatch);
     }
 
     /** Spawn a task whose future is already complete. */
     @Benchmark
     @OperationsPerInvocation(BATCH)
-    public void spawnTask() {
-        loop.submit(spawnTaskBatch).syncUninterruptibly();
+    public Object spawnTask() {
+        return loop.submit(spawnTaskBatch).syncUninterruptibly().getNow();
     }
 
     /** Spawn a task returning a promise, then complete the promise. */
     @Benchmark
     @OperationsPerInvocation(BATCH)
-    public void spawnPromise() {
-        loop.submit(spawnPromiseBatch).syncUninterruptibly();
+    public Object spawnPromise() {
+        return spawnPromiseOn(scheduler);
+    }
+
+    /** {@code spawnPromise} with {@code debug(true)}: the stack captured at every spawn. */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public Object spawnPromiseDebug() {
+        return spawnPromiseOn(config -> config.debug(true));
+    }
+
+    /**
+     * Runs one {@code spawnPromise} batch on this trial's variant scheduler: {@code config} applied to
+     * {@link #baseConfig()}, built on the first call. Pass a lambda that captures nothing, so that no
+     * call allocates.
+     */
+    private Object spawnPromiseOn(UnaryOperator<Scheduler.Builder> config) {
+        Scheduler s = variant;
+        if (s == null) {
+            s = variant = config.apply(baseConfig()).build(loop);
+        }
+        return spawnPromiseOn(s);
+    }
+
+    private Object spawnPromiseOn(Scheduler on) {
+        target = on; // published to the loop by the hand-off of the batch
+        return loop.submit(spawnPromiseBatch).syncUninterruptibly().getNow();
     }
 
     /**
@@ -176,18 +219,18 @@ public class SpawnBenchmark extends AbstractBenchmark {
      */
     @Benchmark
     @OperationsPerInvocation(PENDING_JOBS)
-    public void spawnPending() {
-        runPending(spawnPendingBatch);
+    public Object spawnPending() {
+        return runPending(spawnPendingBatch);
     }
 
     /** Shield a promise, listen to the shielded future, complete the promise. */
     @Benchmark
     @OperationsPerInvocation(BATCH)
-    public void shield() {
-        loop.submit(shieldBatch).syncUninterruptibly();
+    public Object shield() {
+        return loop.submit(shieldBatch).syncUninterruptibly().getNow();
     }
 
-    private Void floorTaskBatch() throws Exception {
+    private Object floorTaskBatch() throws Exception {
         calls = 0;
         completed = 0;
         Future<?>[] ring = this.ring;
@@ -198,10 +241,10 @@ public class SpawnBenchmark extends AbstractBenchmark {
         }
         check("calls", calls, BATCH);
         check("completed", completed, BATCH);
-        return null;
+        return ring[(BATCH - 1) & RING_MASK];
     }
 
-    private Void floorPromiseBatch() {
+    private Object floorPromiseBatch() {
         completed = 0;
         Future<?>[] ring = this.ring;
         for (int i = 0; i < BATCH; i++) {
@@ -211,10 +254,10 @@ public class SpawnBenchmark extends AbstractBenchmark {
             p.setSuccess(ONE);
         }
         check("completed", completed, BATCH);
-        return null;
+        return ring[(BATCH - 1) & RING_MASK];
     }
 
-    private Void lockBasedTaskBatch() throws Exception {
+    private Object lockBasedTaskBatch() throws Exception {
         calls = 0;
         tracker.reset();
         Future<?>[] ring = this.ring;
@@ -222,10 +265,10 @@ public class SpawnBenchmark extends AbstractBenchmark {
             ring[i & RING_MASK] = tracker.start(completedTask);
         }
         checkLockBased(BATCH);
-        return null;
+        return ring[(BATCH - 1) & RING_MASK];
     }
 
-    private Void lockBasedPromiseBatch() throws Exception {
+    private Object lockBasedPromiseBatch() throws Exception {
         calls = 0;
         tracker.reset();
         Future<?>[] ring = this.ring;
@@ -235,32 +278,33 @@ public class SpawnBenchmark extends AbstractBenchmark {
             takeCurrent().setSuccess(ONE);
         }
         checkLockBased(BATCH);
-        return null;
+        return ring[(BATCH - 1) & RING_MASK];
     }
 
-    private Void spawnTaskBatch() {
+    private Object spawnTaskBatch() {
         calls = 0;
         Future<?>[] ring = this.ring;
         for (int i = 0; i < BATCH; i++) {
             ring[i & RING_MASK] = scheduler.spawn(completedTask);
         }
         checkSpawned(BATCH);
-        return null;
+        return ring[(BATCH - 1) & RING_MASK];
     }
 
-    private Void spawnPromiseBatch() {
+    private Object spawnPromiseBatch() {
         calls = 0;
         Future<?>[] ring = this.ring;
+        Scheduler target = this.target;
         for (int i = 0; i < BATCH; i++) {
             current = null;
-            ring[i & RING_MASK] = scheduler.spawn(promiseTask);
+            ring[i & RING_MASK] = target.spawn(promiseTask);
             takeCurrent().setSuccess(ONE);
         }
-        checkSpawned(BATCH);
-        return null;
+        checkSpawned(target, BATCH);
+        return ring[(BATCH - 1) & RING_MASK];
     }
 
-    private Void shieldBatch() {
+    private Object shieldBatch() {
         completed = 0;
         Future<?>[] ring = this.ring;
         for (int i = 0; i < BATCH; i++) {
@@ -272,7 +316,7 @@ public class SpawnBenchmark extends AbstractBenchmark {
         }
         check("completed", completed, BATCH);
         check("scheduler size", scheduler.size(), 0);
-        return null;
+        return ring[(BATCH - 1) & RING_MASK];
     }
 
     private Promise<Integer> takeCurrent() {
@@ -290,8 +334,12 @@ public class SpawnBenchmark extends AbstractBenchmark {
     }
 
     private void checkSpawned(int expected) {
+        checkSpawned(scheduler, expected);
+    }
+
+    private void checkSpawned(Scheduler on, int expected) {
         check("calls", calls, expected);
-        check("scheduler size", scheduler.size(), 0);
+        check("scheduler size", on.size(), 0);
         for (Future<?> f : ring) {
             @SuppressWarnings("unchecked")
             Future<Job<?>> spawned = (Future<Job<?>>) f;
@@ -306,11 +354,12 @@ public class SpawnBenchmark extends AbstractBenchmark {
      * scheduler start it on a later loop turn, {@link #drainPending()} resumes there, so the batch
      * may span several loop tasks and is awaited through its own promise.
      */
-    private void runPending(Runnable batch) {
+    private Object runPending(Runnable batch) {
         Promise<Void> done = loop.newPromise();
         batchDone = done;
         loop.execute(batch);
         done.syncUninterruptibly();
+        return ring[(PENDING_JOBS - 1) & RING_MASK];
     }
 
     private void pendingBatch(boolean nettyjobs) {

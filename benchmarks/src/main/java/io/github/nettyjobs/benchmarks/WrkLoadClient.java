@@ -12,9 +12,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Runs {@code wrk} (Debian's package) against the route: one run to warm up, one measured run,
- * each bounded by {@code wrk}'s own duration and killed if it overruns it. {@code wrk} has no
- * request-count bound; the duration bounds it.
+ * Runs {@code wrk} (Debian's package) against the route, for protocols that have a
+ * {@linkplain LoadProtocol#wrkUrl URL}: one run to warm up, one measured run, each bounded by
+ * {@code wrk}'s own duration and killed if it overruns it. {@code wrk} has no request-count bound;
+ * the duration bounds it.
  */
 final class WrkLoadClient implements LoadClient {
 
@@ -45,9 +46,12 @@ final class WrkLoadClient implements LoadClient {
     }
 
     @Override
-    public LoadResult run(String route, InetSocketAddress address, HarnessOptions options)
+    public LoadResult run(LoadProtocol protocol, String route, InetSocketAddress address, LoadOptions options)
             throws IOException, InterruptedException {
-        String url = "http://" + address.getHostString() + ':' + address.getPort() + '/';
+        String url = protocol.wrkUrl(address);
+        if (url == null) {
+            throw new IllegalArgumentException("wrk cannot load the " + protocol.name() + " protocol");
+        }
         if (options.warmupSeconds() > 0) {
             wrk(url, options.warmupSeconds(), options);
         }
@@ -76,7 +80,7 @@ final class WrkLoadClient implements LoadClient {
         return new LoadResult(route, name(), rps, p99Micros, Long.parseLong(find(TOTAL, output, 1)), errors);
     }
 
-    private static String wrk(String url, int seconds, HarnessOptions options)
+    private static String wrk(String url, int seconds, LoadOptions options)
             throws IOException, InterruptedException {
         List<String> command = List.of("wrk",
                 "-t", Integer.toString(options.clientThreads()),

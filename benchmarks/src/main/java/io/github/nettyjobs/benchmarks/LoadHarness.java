@@ -1,0 +1,280 @@
+package io.github.nettyjobs.benchmarks;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.github.nettyjobs.Scheduler;
+import io.github.nettyjobs.SchedulerGroup;
+import io.github.nettyjobs.benchmarks.LoadProtocol.Route;
+import io.github.nettyjobs.channel.JobsHandler;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.ResourceLeakDetector;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
+import joptsimple.OptionException;
+
+/**
+ * Load harness: serves the same small response from nettyjobs' atomic handler and from a plain
+ * Netty handler, both on loopback in this JVM, loads each with a bounded closed-loop generator, and
+ * prints requests per second and p99 latency of both and their ratio.
+ *
+ * <p>The protocol is pluggable ({@code --protocol}; a {@link LoadProtocol} gives each route's server
+ * pipeline and the client's codec), so the comparison is the same for HTTP and for any other
+ * protocol the atomic handler serves. Each round measures both routes back to back, alternating
+ * which goes first; the harness reports the ratio of the medians over the rounds and the median of
+ * the per-round ratios (the steadier figure on a machine whose speed drifts). The load generator is
+ * {@code wrk} when it is on the {@code PATH} and speaks the protocol (or {@code --client wrk}), else
+ * a Java keep-alive client ({@code --client java}). Every phase is bounded in time, and the Java
+ * client also by {@code --max-requests}.
+ *
+ * <pre>
+ * java -cp benchmarks/target/benchmarks.jar io.github.nettyjobs.benchmarks.LoadHarness \
+ *     --duration 10 --warmup 5 --rounds 3 --connections 32 --client auto --json load.json
+ * </pre>
+ */
+public final class LoadHarness {
+
+    private LoadHarness() {
+    }
+
+    /**
+     * Runs the harness.
+     *
+     * @param args options, see {@code --help}
+     * @throws Exception if a server cannot start or a load run fails
+     */
+    public static void main(String[] args) throws Exception {
+        LoadOptions options;
+        try {
+            options = LoadOptions.parse(args);
+        } catch (OptionException e) {
+            System.err.println(e.getMessage());
+            LoadOptions.printHelp(System.err);
+            System.exit(2);
+            return;
+        }
+        if (options == null) {
+            LoadOptions.printHelp(System.out);
+            return;
+        }
+        run(options, System.out);
+    }
+
+    /**
+     * The protocol named by {@code --protocol}: adding one is a class and a line here.
+     *
+     * @param name the option's value
+     * @return the protocol
+     */
+    static LoadProtocol protocol(String name) {
+        return switch (name) {
+            case "http" -> new HttpLoadProtocol();
+            default -> throw new IllegalArgumentException("--protocol: " + name);
+        };
+    }
+
+    /**
+     * The figures of one harness run, also its JSON file ({@code --json}), which
+     * {@code BenchmarkReport --load} reads back.
+     *
+     * @param date                    when the run ended
+     * @param protocol                the protocol
+     * @param client                  the load generator
+     * @param connections             keep-alive connections
+     * @param clientThreads           load generator threads
+     * @param serverThreads           server event loops
+     * @param jobs                    {@code group} or {@code channel}
+     * @param warmupSeconds           warmup per route and round
+     * @param durationSeconds         measurement per route and round
+     * @param rounds                  rounds
+     * @param runs                    every measured phase
+     * @param plainRequestsPerSecond  median over the rounds, plain route
+     * @param atomicRequestsPerSecond median over the rounds, atomic route
+     * @param plainP99Micros          median p99, plain route
+     * @param atomicP99Micros         median p99, atomic route
+     * @param medianPerRoundRatio     median over the rounds of atomic/plain requests per second
+     * @param medianPerRoundP99Ratio  median over the rounds of atomic/plain p99
+     * @param errors                  errors of every run
+     */
+    record Summary(String date, String protocol, String client, int connections, int clientThreads, int serverThreads,
+                   String jobs, int warmupSeconds, int durationSeconds, int rounds, List<LoadResult> runs,
+                   double plainRequestsPerSecond, double atomicRequestsPerSecond, double plainP99Micros,
+                   double atomicP99Micros, double medianPerRoundRatio, double medianPerRoundP99Ratio, long errors) {
+
+        private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+        void write(Path file) throws IOException {
+            JSON.writeValue(file.toFile(), this);
+        }
+
+        static Summary read(Path file) throws IOException {
+            return JSON.readValue(file.toFile(), Summary.class);
+        }
+    }
+
+    static Summary run(LoadOptions options, PrintStream out) throws Exception {
+        ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
+        LoadProtocol protocol = protocol(options.protocol());
+        LoadClient client = client(options.client(), protocol);
+        EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        EventLoopGroup workers = new MultiThreadIoEventLoopGroup(options.serverThreads(), NioIoHandler.newFactory());
+        SchedulerGroup schedulers = SchedulerGroup.create(workers, Scheduler.builder());
+        try {
+            Supplier<ChannelHandler> jobsHandler = switch (options.jobs()) {
+                case "group" -> {
+                    JobsHandler shared = new JobsHandler(schedulers);
+                    yield () -> shared;
+                }
+                case "channel" -> () -> JobsHandler.perChannel(Scheduler.builder());
+                default -> throw new IllegalArgumentException("--jobs: " + options.jobs());
+            };
+            Channel plain = bind(boss, workers, protocol, Route.PLAIN, null);
+            Channel atomic = bind(boss, workers, protocol, Route.ATOMIC, jobsHandler);
+            try {
+                out.printf(Locale.ROOT, "nettyjobs load harness, %s, %s, Java %s, %d cpus, client %s, "
+                                + "%d connections, %d client / %d server threads, jobs %s, %ds warmup + %ds x %d rounds%n",
+                        protocol.name(), Instant.now(), System.getProperty("java.version"),
+                        Runtime.getRuntime().availableProcessors(), client.name(), options.connections(),
+                        options.clientThreads(), options.serverThreads(), options.jobs(), options.warmupSeconds(),
+                        options.durationSeconds(), options.rounds());
+                List<LoadResult> plainResults = new ArrayList<>();
+                List<LoadResult> atomicResults = new ArrayList<>();
+                for (int round = 1; round <= options.rounds(); round++) {
+                    boolean plainFirst = round % 2 == 1;
+                    for (int i = 0; i < 2; i++) {
+                        boolean isPlain = plainFirst == (i == 0);
+                        Route route = isPlain ? Route.PLAIN : Route.ATOMIC;
+                        LoadResult result = client.run(protocol, route.label(),
+                                (InetSocketAddress) (isPlain ? plain : atomic).localAddress(), options);
+                        (isPlain ? plainResults : atomicResults).add(result);
+                        out.println("round " + round + "  " + result.format());
+                    }
+                }
+                Summary summary = summarize(options, protocol, client, plainResults, atomicResults);
+                out.printf(Locale.ROOT, "median  plain   %12.0f req/s   p99 %9.1f us%n",
+                        summary.plainRequestsPerSecond(), summary.plainP99Micros());
+                out.printf(Locale.ROOT, "median  atomic  %12.0f req/s   p99 %9.1f us%n",
+                        summary.atomicRequestsPerSecond(), summary.atomicP99Micros());
+                out.printf(Locale.ROOT, "ratio atomic/plain of the medians: requests/s %.3fx, p99 %.3fx, errors %d%n",
+                        summary.atomicRequestsPerSecond() / summary.plainRequestsPerSecond(),
+                        summary.atomicP99Micros() / summary.plainP99Micros(), summary.errors());
+                out.printf(Locale.ROOT, "median of the per-round ratios:    requests/s %.3fx, p99 %.3fx%n",
+                        summary.medianPerRoundRatio(), summary.medianPerRoundP99Ratio());
+                if (options.json() != null) {
+                    summary.write(options.json());
+                    out.println("summary written to " + options.json());
+                }
+                return summary;
+            } finally {
+                plain.close().syncUninterruptibly();
+                atomic.close().syncUninterruptibly();
+            }
+        } finally {
+            schedulers.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+            boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            boss.terminationFuture().syncUninterruptibly();
+        }
+    }
+
+    private static Summary summarize(LoadOptions options, LoadProtocol protocol, LoadClient client,
+                                     List<LoadResult> plain, List<LoadResult> atomic) {
+        List<LoadResult> runs = new ArrayList<>(plain);
+        runs.addAll(atomic);
+        long errors = runs.stream().mapToLong(LoadResult::errors).sum();
+        return new Summary(Instant.now().toString(), protocol.name(), client.name(), options.connections(),
+                options.clientThreads(), options.serverThreads(), options.jobs(), options.warmupSeconds(),
+                options.durationSeconds(), options.rounds(), runs,
+                median(plain, LoadResult::requestsPerSecond), median(atomic, LoadResult::requestsPerSecond),
+                median(plain, LoadResult::p99Micros), median(atomic, LoadResult::p99Micros),
+                medianRatio(atomic, plain, LoadResult::requestsPerSecond), medianRatio(atomic, plain, LoadResult::p99Micros),
+                errors);
+    }
+
+    private static LoadClient client(String name, LoadProtocol protocol) {
+        boolean wrkSpeaksIt = protocol.wrkUrl(InetSocketAddress.createUnresolved("localhost", 1)) != null;
+        return switch (name) {
+            case "wrk" -> {
+                if (!wrkSpeaksIt) {
+                    throw new IllegalArgumentException("--client wrk: wrk cannot load the " + protocol.name() + " protocol");
+                }
+                if (!WrkLoadClient.available()) {
+                    throw new IllegalStateException("--client wrk: no wrk on the PATH (apt-get install wrk)");
+                }
+                yield new WrkLoadClient();
+            }
+            case "java" -> new JavaLoadClient();
+            case "auto" -> wrkSpeaksIt && WrkLoadClient.available() ? new WrkLoadClient() : new JavaLoadClient();
+            default -> throw new IllegalArgumentException("--client: " + name + " (expected: auto, wrk or java)");
+        };
+    }
+
+    /**
+     * Binds a route on an ephemeral loopback port: the jobs handler (atomic route only), the
+     * protocol's pipeline, and a handler that closes connections whose socket failed.
+     */
+    private static Channel bind(EventLoopGroup boss, EventLoopGroup workers, LoadProtocol protocol, Route route,
+                                Supplier<ChannelHandler> jobsHandler) {
+        return new ServerBootstrap()
+                .group(boss, workers)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        if (jobsHandler != null) {
+                            ch.pipeline().addLast(jobsHandler.get());
+                        }
+                        protocol.initServer(ch.pipeline(), route);
+                        ch.pipeline().addLast(CloseOnExceptionHandler.INSTANCE);
+                    }
+                })
+                .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+                .syncUninterruptibly()
+                .channel();
+    }
+
+    private static double median(List<LoadResult> results, ToDoubleFunction<LoadResult> metric) {
+        return median(results.stream().mapToDouble(metric).toArray());
+    }
+
+    private static double median(double[] values) {
+        values = values.clone();
+        Arrays.sort(values);
+        int n = values.length;
+        return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+    }
+
+    /**
+     * The median over rounds of atomic/plain: each round measures both routes back to back, so a
+     * ratio within a round is less exposed to a machine whose speed drifts than a ratio of medians.
+     */
+    private static double medianRatio(List<LoadResult> atomic, List<LoadResult> plain,
+                                      ToDoubleFunction<LoadResult> metric) {
+        double[] ratios = new double[atomic.size()];
+        for (int i = 0; i < ratios.length; i++) {
+            ratios[i] = metric.applyAsDouble(atomic.get(i)) / metric.applyAsDouble(plain.get(i));
+        }
+        return median(ratios);
+    }
+}
