@@ -4,9 +4,6 @@ import io.github.nettyjobs.Job;
 import io.github.nettyjobs.Scheduler;
 import io.netty.channel.DefaultEventLoop;
 import io.netty.channel.EventLoop;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.util.concurrent.EventExecutorGroup;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.FutureListener;
 import java.util.concurrent.Callable;
@@ -44,7 +41,7 @@ public class HopBenchmark extends AbstractBenchmark {
     @Param({"default", "nio"})
     public String loop;
 
-    private EventExecutorGroup group;
+    private BenchmarkLoops loops;
     private EventLoop executor;
     private Scheduler scheduler;
 
@@ -79,19 +76,8 @@ public class HopBenchmark extends AbstractBenchmark {
     /** Starts the loop and a scheduler with nettyjobs' default limits. */
     @Setup(Level.Trial)
     public void setUp() {
-        switch (loop) {
-            case "default":
-                executor = new DefaultEventLoop();
-                group = executor;
-                break;
-            case "nio":
-                MultiThreadIoEventLoopGroup nio = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-                executor = nio.next();
-                group = nio;
-                break;
-            default:
-                throw new IllegalArgumentException("loop: " + loop + " (expected: default or nio)");
-        }
+        loops = BenchmarkLoops.start(loop);
+        executor = loops.loop();
         scheduler = Scheduler.builder().limit(SpawnBenchmark.LIMIT).build(executor);
     }
 
@@ -99,7 +85,7 @@ public class HopBenchmark extends AbstractBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() {
         scheduler.close().syncUninterruptibly();
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        loops.shutDown();
     }
 
     /** {@code loop.execute} of a runnable that calls the task and listens to its future. */

@@ -89,7 +89,7 @@ final class MarkdownReport {
                         + (row.baseline() == null ? "floor" : Results.formatRatio(score, results.score(row.baseline()))) + " |");
             }
         }
-        Score handoff = results.score("SpawnBenchmark.emptyBatch");
+        Score handoff = results.score("SpawnBenchmark.emptyBatch[loop=nio]");
         if (handoff != null) {
             line("");
             line("`SpawnBenchmark.emptyBatch`, the hand-off of one batch to the loop and back: "

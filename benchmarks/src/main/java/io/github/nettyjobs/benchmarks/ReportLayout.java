@@ -44,15 +44,17 @@ final class ReportLayout {
 
     /** Throughput against the raw event loop of the same run (operations per µs, higher is better). */
     static final List<Row> THROUGHPUT = List.of(
-            new Row("SpawnBenchmark.floorTask", null, "call a task returning a completed future, listen to it"),
-            new Row("SpawnBenchmark.floorPromise", null, "newPromise, listen, setSuccess"),
-            new Row("SpawnBenchmark.lockBasedTask", "SpawnBenchmark.floorTask", "completed task, tracked by hand"),
-            new Row("SpawnBenchmark.lockBasedPromise", "SpawnBenchmark.floorPromise", "promise task, tracked by hand"),
-            new Row("SpawnBenchmark.lockBasedPending", "SpawnBenchmark.floorPromise", "per job, 99 % of them queued first"),
-            new Row("SpawnBenchmark.spawnTask", "SpawnBenchmark.floorTask", "spawn a completed task"),
-            new Row("SpawnBenchmark.spawnPromise", "SpawnBenchmark.floorPromise", "spawn a promise task, complete it"),
-            new Row("SpawnBenchmark.spawnPending", "SpawnBenchmark.floorPromise", "per job, 99 % of them pending first"),
-            new Row("SpawnBenchmark.shield", "SpawnBenchmark.floorPromise", "shield a promise, listen, complete it"),
+            new Row("SpawnBenchmark.floorTask[loop=nio]", null, "call a task returning a completed future, listen to it"),
+            new Row("SpawnBenchmark.floorPromise[loop=nio]", null, "newPromise, listen, setSuccess"),
+            new Row("SpawnBenchmark.floorPromiseTimer[loop=nio]", "SpawnBenchmark.floorPromise[loop=nio]",
+                    "`floorPromise` with a timer scheduled and cancelled: the floor of a deadline per job"),
+            new Row("SpawnBenchmark.lockBasedTask[loop=nio]", "SpawnBenchmark.floorTask[loop=nio]", "completed task, tracked by hand"),
+            new Row("SpawnBenchmark.lockBasedPromise[loop=nio]", "SpawnBenchmark.floorPromise[loop=nio]", "promise task, tracked by hand"),
+            new Row("SpawnBenchmark.lockBasedPending[loop=nio]", "SpawnBenchmark.floorPromise[loop=nio]", "per job, 99 % of them queued first"),
+            new Row("SpawnBenchmark.spawnTask[loop=nio]", "SpawnBenchmark.floorTask[loop=nio]", "spawn a completed task"),
+            new Row("SpawnBenchmark.spawnPromise[loop=nio]", "SpawnBenchmark.floorPromise[loop=nio]", "spawn a promise task, complete it"),
+            new Row("SpawnBenchmark.spawnPending[loop=nio]", "SpawnBenchmark.floorPromise[loop=nio]", "per job, 99 % of them pending first"),
+            new Row("SpawnBenchmark.shield[loop=nio]", "SpawnBenchmark.floorPromise[loop=nio]", "shield a promise, listen, complete it"),
             new Row("HopBenchmark.floorHop[loop=default]", null, "loop.execute from another thread"),
             new Row("HopBenchmark.lockBasedHop[loop=default]", "HopBenchmark.floorHop[loop=default]", "loop.submit, tracked by hand"),
             new Row("HopBenchmark.spawnHop[loop=default]", "HopBenchmark.floorHop[loop=default]", "spawn from another thread"),
@@ -62,17 +64,23 @@ final class ReportLayout {
 
     /** Variants of {@code spawnPromise}: the cost of an option, as a ratio to plain {@code spawnPromise}. */
     static final List<Row> SPAWN_VARIANTS = List.of(
-            new Row("SpawnBenchmark.spawnPromiseDebug", "SpawnBenchmark.spawnPromise",
-                    "`debug(true)`: the stack at every spawn"));
+            new Row("SpawnBenchmark.spawnPromiseDebug[loop=nio]", "SpawnBenchmark.spawnPromise[loop=nio]",
+                    "`debug(true)`: the stack at every spawn"),
+            new Row("SpawnBenchmark.spawnPromiseListener[loop=nio]", "SpawnBenchmark.spawnPromise[loop=nio]",
+                    "a listener that does nothing: clock reads and calls"),
+            new Row("SpawnBenchmark.spawnPromiseJobTimeout[loop=nio]", "SpawnBenchmark.spawnPromise[loop=nio]",
+                    "`jobTimeout(1 h)`: a timer scheduled and cancelled per job"),
+            new Row("SpawnBenchmark.spawnPromiseDecorator[loop=nio]", "SpawnBenchmark.spawnPromise[loop=nio]",
+                    "a task decorator that wraps nothing"));
 
     /** The goals of the same run's ratios. */
     static final List<Target> TARGETS = List.of(
-            new Target("`spawnPromise` / `floorPromise`", "SpawnBenchmark.spawnPromise", "SpawnBenchmark.floorPromise", true, 0.65),
-            new Target("`spawnTask` / `floorTask`", "SpawnBenchmark.spawnTask", "SpawnBenchmark.floorTask", true, 0.35),
-            new Target("`spawnPending` / `floorPromise`", "SpawnBenchmark.spawnPending", "SpawnBenchmark.floorPromise", true, 0.45),
-            new Target("`spawnTask` / `lockBasedTask`", "SpawnBenchmark.spawnTask", "SpawnBenchmark.lockBasedTask", true, 1.5),
-            new Target("`spawnPromise` / `lockBasedPromise`", "SpawnBenchmark.spawnPromise", "SpawnBenchmark.lockBasedPromise", true, 1.5),
-            new Target("`spawnPending` / `lockBasedPending`", "SpawnBenchmark.spawnPending", "SpawnBenchmark.lockBasedPending", true, 1.5),
+            new Target("`spawnPromise` / `floorPromise`", "SpawnBenchmark.spawnPromise[loop=nio]", "SpawnBenchmark.floorPromise[loop=nio]", true, 0.65),
+            new Target("`spawnTask` / `floorTask`", "SpawnBenchmark.spawnTask[loop=nio]", "SpawnBenchmark.floorTask[loop=nio]", true, 0.35),
+            new Target("`spawnPending` / `floorPromise`", "SpawnBenchmark.spawnPending[loop=nio]", "SpawnBenchmark.floorPromise[loop=nio]", true, 0.45),
+            new Target("`spawnTask` / `lockBasedTask`", "SpawnBenchmark.spawnTask[loop=nio]", "SpawnBenchmark.lockBasedTask[loop=nio]", true, 1.5),
+            new Target("`spawnPromise` / `lockBasedPromise`", "SpawnBenchmark.spawnPromise[loop=nio]", "SpawnBenchmark.lockBasedPromise[loop=nio]", true, 1.5),
+            new Target("`spawnPending` / `lockBasedPending`", "SpawnBenchmark.spawnPending[loop=nio]", "SpawnBenchmark.lockBasedPending[loop=nio]", true, 1.5),
             new Target("`spawnHop` / `lockBasedHop`, NIO loop", "HopBenchmark.spawnHop[loop=nio]", "HopBenchmark.lockBasedHop[loop=nio]", true, 1.5),
             new Target("`spawnHop` / `lockBasedHop`, `DefaultEventLoop`", "HopBenchmark.spawnHop[loop=default]",
                     "HopBenchmark.lockBasedHop[loop=default]", true, 1.5),
@@ -81,9 +89,9 @@ final class ReportLayout {
 
     /** Spawn paths whose allocation must stay within the floor's plus what a spawn must create. */
     static final List<Row> ALLOCATION_BUDGET = List.of(
-            new Row("SpawnBenchmark.spawnTask", "SpawnBenchmark.floorTask", null),
-            new Row("SpawnBenchmark.spawnPromise", "SpawnBenchmark.floorPromise", null),
-            new Row("SpawnBenchmark.spawnPending", "SpawnBenchmark.floorPromise", null));
+            new Row("SpawnBenchmark.spawnTask[loop=nio]", "SpawnBenchmark.floorTask[loop=nio]", null),
+            new Row("SpawnBenchmark.spawnPromise[loop=nio]", "SpawnBenchmark.floorPromise[loop=nio]", null),
+            new Row("SpawnBenchmark.spawnPending[loop=nio]", "SpawnBenchmark.floorPromise[loop=nio]", null));
 
     /** The {@code jobs} values of the scaling benchmarks. */
     static final List<Integer> JOBS = List.of(1_000, 10_000, 100_000, 1_000_000);

@@ -2,10 +2,14 @@ package io.github.nettyjobs.benchmarks;
 
 import io.github.nettyjobs.Job;
 import io.github.nettyjobs.Scheduler;
-import io.netty.channel.DefaultEventLoop;
+import io.github.nettyjobs.SchedulerListener;
+import io.github.nettyjobs.TaskDecorator;
+import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.FutureListener;
 import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
@@ -14,6 +18,7 @@ import java.util.function.UnaryOperator;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -24,7 +29,7 @@ import org.openjdk.jmh.annotations.TearDown;
  * a hand-written lock-based tracker, and nettyjobs' spawn paths, all in one class so that one run
  * gives every ratio.
  *
- * <p>Every variant runs on the same {@link DefaultEventLoop}: one invocation submits one batch to
+ * <p>Every variant runs on the same event loop (NIO by default, see {@link #loop}): one invocation submits one batch to
  * the loop and waits for it. The batch performs its operations, keeps every result in a ring so
  * the JIT cannot drop it, and throws unless every operation completed. Scores are operations (jobs)
  * per microsecond.
@@ -35,7 +40,8 @@ import org.openjdk.jmh.annotations.TearDown;
  *       by hand: a {@link Semaphore} of {@value #LIMIT} permits, a {@link ConcurrentHashMap} key set
  *       of running futures and a listener per job (plus a queue for the pending path).</li>
  *   <li>{@code spawnTask}, {@code spawnPromise}, {@code spawnPending}, {@code shield}: nettyjobs.</li>
- *   <li>Variants of {@code spawnPromise} on a scheduler configured otherwise ({@code spawnPromiseDebug}):
+ *   <li>Variants of {@code spawnPromise} on a scheduler configured otherwise ({@code spawnPromiseDebug},
+ *       {@code spawnPromiseListener}, {@code spawnPromiseJobTimeout}, {@code spawnPromiseDecorator}):
  *       the cost of an option. A new variant is one method that calls
  *       {@link #spawnPromiseOn(UnaryOperator)}, and one row in {@link ReportLayout#SPAWN_VARIANTS}.</li>
  *   <li>{@code emptyBatch}: the handoff alone, the part of every score that is not the operation.</li>
@@ -53,8 +59,19 @@ public class SpawnBenchmark extends AbstractBenchmark {
     static final int PENDING_JOBS = 10_000;
 
     private static final Integer ONE = 1;
+    private static final Duration ONE_HOUR = Duration.ofHours(1);
+    /** A listener that does nothing: what remains is what the scheduler pays to report starts and ends. */
+    private static final SchedulerListener SILENT_LISTENER = new SchedulerListener() { };
+    /** A decorator that wraps nothing: what remains is what the scheduler pays for decorating. */
+    private static final TaskDecorator IDENTITY_DECORATOR = start -> start;
+    private static final Runnable NOTHING = () -> { };
 
-    private DefaultEventLoop loop;
+    /** The kind of event loop everything runs on: {@code nio} (what servers run) or {@code default}. */
+    @Param({"nio"})
+    public String loop;
+
+    private BenchmarkLoops loops;
+    private EventLoop executor;
     private Scheduler scheduler;
     /** The scheduler of this trial's variant, built on first use; each benchmark method is a trial of its own. */
     private Scheduler variant;
@@ -78,20 +95,20 @@ public class SpawnBenchmark extends AbstractBenchmark {
     /** A task whose future is already complete. */
     private final Callable<Future<Integer>> completedTask = () -> {
         calls++;
-        return loop.newSucceededFuture(ONE);
+        return executor.newSucceededFuture(ONE);
     };
 
     /** A task whose promise the batch completes right after starting it. */
     private final Callable<Future<Integer>> promiseTask = () -> {
         calls++;
-        Promise<Integer> p = loop.newPromise();
+        Promise<Integer> p = executor.newPromise();
         current = p;
         return p;
     };
 
     /** A task of the pending path: its promise is recorded in start order, completed later. */
     private final Callable<Future<Integer>> pendingTask = () -> {
-        Promise<Integer> p = loop.newPromise();
+        Promise<Integer> p = executor.newPromise();
         started[calls++] = p;
         return p;
     };
@@ -99,6 +116,7 @@ public class SpawnBenchmark extends AbstractBenchmark {
     private final Callable<Object> empty = () -> ONE;
     private final Callable<Object> floorTaskBatch = this::floorTaskBatch;
     private final Callable<Object> floorPromiseBatch = this::floorPromiseBatch;
+    private final Callable<Object> floorPromiseTimerBatch = this::floorPromiseTimerBatch;
     private final Callable<Object> lockBasedTaskBatch = this::lockBasedTaskBatch;
     private final Callable<Object> lockBasedPromiseBatch = this::lockBasedPromiseBatch;
     private final Callable<Object> spawnTaskBatch = this::spawnTaskBatch;
@@ -118,8 +136,9 @@ public class SpawnBenchmark extends AbstractBenchmark {
     /** Starts the loop and a scheduler with nettyjobs' default limits. */
     @Setup(Level.Trial)
     public void setUp() {
-        loop = new DefaultEventLoop();
-        scheduler = baseConfig().build(loop);
+        loops = BenchmarkLoops.start(loop);
+        executor = loops.loop();
+        scheduler = baseConfig().build(executor);
     }
 
     /** Closes the schedulers and stops the loop. */
@@ -129,42 +148,42 @@ public class SpawnBenchmark extends AbstractBenchmark {
         if (variant != null) {
             variant.close().syncUninterruptibly();
         }
-        loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        loops.shutDown();
     }
 
     /** The handoff of one batch to the loop and back, with no work in it. */
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public Object emptyBatch() {
-        return loop.submit(empty).syncUninterruptibly().getNow();
+        return executor.submit(empty).syncUninterruptibly().getNow();
     }
 
-    /** Call a task returning {@code loop.newSucceededFuture(1)} and listen to it: no tracking. */
+    /** Call a task returning {@code executor.newSucceededFuture(1)} and listen to it: no tracking. */
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public Object floorTask() {
-        return loop.submit(floorTaskBatch).syncUninterruptibly().getNow();
+        return executor.submit(floorTaskBatch).syncUninterruptibly().getNow();
     }
 
     /** {@code newPromise()}, add a listener, {@code setSuccess}: a job that ends later, untracked. */
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public Object floorPromise() {
-        return loop.submit(floorPromiseBatch).syncUninterruptibly().getNow();
+        return executor.submit(floorPromiseBatch).syncUninterruptibly().getNow();
     }
 
     /** The completed-future task, tracked by hand with a semaphore, a key set and a listener. */
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public Object lockBasedTask() {
-        return loop.submit(lockBasedTaskBatch).syncUninterruptibly().getNow();
+        return executor.submit(lockBasedTaskBatch).syncUninterruptibly().getNow();
     }
 
     /** The promise task, tracked by hand with a semaphore, a key set and a listener. */
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public Object lockBasedPromise() {
-        return loop.submit(lockBasedPromiseBatch).syncUninterruptibly().getNow();
+        return executor.submit(lockBasedPromiseBatch).syncUninterruptibly().getNow();
     }
 
     /** {@value #PENDING_JOBS} promise tasks through a hand-written semaphore and queue, completed in order. */
@@ -178,7 +197,7 @@ public class SpawnBenchmark extends AbstractBenchmark {
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public Object spawnTask() {
-        return loop.submit(spawnTaskBatch).syncUninterruptibly().getNow();
+        return executor.submit(spawnTaskBatch).syncUninterruptibly().getNow();
     }
 
     /** Spawn a task returning a promise, then complete the promise. */
@@ -195,6 +214,34 @@ public class SpawnBenchmark extends AbstractBenchmark {
         return spawnPromiseOn(config -> config.debug(true));
     }
 
+    /** {@code spawnPromise} with a listener that does nothing: the clock reads and calls of a listener. */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public Object spawnPromiseListener() {
+        return spawnPromiseOn(config -> config.listener(SILENT_LISTENER));
+    }
+
+    /** {@code spawnPromise} with {@code jobTimeout(1 h)}: a timer scheduled at each start and cancelled at each end. */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public Object spawnPromiseJobTimeout() {
+        return spawnPromiseOn(config -> config.jobTimeout(ONE_HOUR));
+    }
+
+    /** {@code spawnPromise} with a task decorator that wraps nothing: the decoration of each start. */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public Object spawnPromiseDecorator() {
+        return spawnPromiseOn(config -> config.taskDecorator(IDENTITY_DECORATOR));
+    }
+
+    /** {@code floorPromise} with a timer scheduled and cancelled per promise: the floor of a deadline per job. */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public Object floorPromiseTimer() {
+        return executor.submit(floorPromiseTimerBatch).syncUninterruptibly().getNow();
+    }
+
     /**
      * Runs one {@code spawnPromise} batch on this trial's variant scheduler: {@code config} applied to
      * {@link #baseConfig()}, built on the first call. Pass a lambda that captures nothing, so that no
@@ -203,14 +250,14 @@ public class SpawnBenchmark extends AbstractBenchmark {
     private Object spawnPromiseOn(UnaryOperator<Scheduler.Builder> config) {
         Scheduler s = variant;
         if (s == null) {
-            s = variant = config.apply(baseConfig()).build(loop);
+            s = variant = config.apply(baseConfig()).build(executor);
         }
         return spawnPromiseOn(s);
     }
 
     private Object spawnPromiseOn(Scheduler on) {
         target = on; // published to the loop by the hand-off of the batch
-        return loop.submit(spawnPromiseBatch).syncUninterruptibly().getNow();
+        return executor.submit(spawnPromiseBatch).syncUninterruptibly().getNow();
     }
 
     /**
@@ -227,7 +274,7 @@ public class SpawnBenchmark extends AbstractBenchmark {
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public Object shield() {
-        return loop.submit(shieldBatch).syncUninterruptibly().getNow();
+        return executor.submit(shieldBatch).syncUninterruptibly().getNow();
     }
 
     private Object floorTaskBatch() throws Exception {
@@ -248,10 +295,25 @@ public class SpawnBenchmark extends AbstractBenchmark {
         completed = 0;
         Future<?>[] ring = this.ring;
         for (int i = 0; i < BATCH; i++) {
-            Promise<Integer> p = loop.newPromise();
+            Promise<Integer> p = executor.newPromise();
             p.addListener(countCompleted);
             ring[i & RING_MASK] = p;
             p.setSuccess(ONE);
+        }
+        check("completed", completed, BATCH);
+        return ring[(BATCH - 1) & RING_MASK];
+    }
+
+    private Object floorPromiseTimerBatch() {
+        completed = 0;
+        Future<?>[] ring = this.ring;
+        for (int i = 0; i < BATCH; i++) {
+            Promise<Integer> p = executor.newPromise();
+            p.addListener(countCompleted);
+            ScheduledFuture<?> timer = executor.schedule(NOTHING, 1, TimeUnit.HOURS);
+            ring[i & RING_MASK] = p;
+            p.setSuccess(ONE);
+            timer.cancel(false);
         }
         check("completed", completed, BATCH);
         return ring[(BATCH - 1) & RING_MASK];
@@ -308,7 +370,7 @@ public class SpawnBenchmark extends AbstractBenchmark {
         completed = 0;
         Future<?>[] ring = this.ring;
         for (int i = 0; i < BATCH; i++) {
-            Promise<Integer> p = loop.newPromise();
+            Promise<Integer> p = executor.newPromise();
             Future<Integer> shielded = scheduler.shield(p);
             shielded.addListener(countCompleted);
             ring[i & RING_MASK] = shielded;
@@ -355,9 +417,9 @@ public class SpawnBenchmark extends AbstractBenchmark {
      * may span several loop tasks and is awaited through its own promise.
      */
     private Object runPending(Runnable batch) {
-        Promise<Void> done = loop.newPromise();
+        Promise<Void> done = executor.newPromise();
         batchDone = done;
-        loop.execute(batch);
+        executor.execute(batch);
         done.syncUninterruptibly();
         return ring[(PENDING_JOBS - 1) & RING_MASK];
     }
@@ -398,7 +460,7 @@ public class SpawnBenchmark extends AbstractBenchmark {
                 Promise<Integer> p = (Promise<Integer>) started[nextToComplete];
                 if (p == null) {
                     // The next job has not started yet: let the loop run whatever starts it.
-                    loop.execute(drainPending);
+                    executor.execute(drainPending);
                     return;
                 }
                 started[nextToComplete++] = null;
