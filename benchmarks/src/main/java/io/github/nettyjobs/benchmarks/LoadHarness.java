@@ -88,6 +88,7 @@ public final class LoadHarness {
     static LoadProtocol protocol(String name) {
         return switch (name) {
             case "http" -> new HttpLoadProtocol();
+            case "line" -> new LineLoadProtocol();
             default -> throw new IllegalArgumentException("--protocol: " + name);
         };
     }

@@ -13,7 +13,7 @@ import joptsimple.ValueConverter;
 /**
  * The options of {@link LoadHarness}, parsed by jopt-simple.
  *
- * @param protocol        {@code http} (see {@link LoadHarness#protocol(String)})
+ * @param protocol        {@code http} or {@code line} (see {@link LoadHarness#protocol(String)})
  * @param durationSeconds measured seconds per route and round
  * @param warmupSeconds   warmup seconds before each measurement
  * @param rounds          rounds of both routes
@@ -30,8 +30,8 @@ record LoadOptions(String protocol, int durationSeconds, int warmupSeconds, int 
 
     private static final OptionParser PARSER = new OptionParser();
     private static final OptionSpec<Void> HELP = PARSER.acceptsAll(List.of("h", "help"), "show this help").forHelp();
-    private static final OptionSpec<String> PROTOCOL = PARSER.accepts("protocol", "protocol of both routes")
-            .withRequiredArg().withValuesConvertedBy(oneOf("http")).defaultsTo("http");
+    private static final OptionSpec<String> PROTOCOL = PARSER.accepts("protocol", "protocol of both routes: http or line")
+            .withRequiredArg().withValuesConvertedBy(oneOf("http", "line")).defaultsTo("http");
     private static final OptionSpec<Integer> DURATION = PARSER.accepts("duration", "measured seconds per route and round")
             .withRequiredArg().withValuesConvertedBy(between(1, 3600)).defaultsTo(10);
     private static final OptionSpec<Integer> WARMUP = PARSER.accepts("warmup", "warmup seconds before each measurement")
