@@ -1,19 +1,25 @@
 package io.github.nettyjobs;
 
+import io.github.nettyjobs.micrometer.SchedulerMetrics;
 import io.github.nettyjobs.testing.EventLoops;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.MDC;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
@@ -27,13 +33,30 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Runs the README's code and checks that the README shows exactly this code: each region between
- * {@code // tag::NAME[]} and {@code // end::NAME[]} below must stand, de-indented, in the README.
+ * Runs the code of the README and of the scheduler guide ({@code docs/scheduler.md}) and checks that
+ * they show exactly this code: each region between {@code // tag::NAME[]} and {@code // end::NAME[]}
+ * below must stand, de-indented, in the document {@link #DOCUMENTS} names for it.
  */
 @Timeout(30)
 class ReadmeSnippetsTest {
 
     private static final Path README = Path.of("..", "README.md");
+    private static final Path GUIDE = Path.of("..", "docs", "scheduler.md");
+    /** Where each snippet stands, in the order the snippets come in this file. */
+    private static final Map<String, Path> DOCUMENTS = snippetDocuments();
+
+    private static Map<String, Path> snippetDocuments() {
+        Map<String, Path> documents = new LinkedHashMap<>();
+        documents.put("quickstart", README);
+        documents.put("spawn-join", README);
+        documents.put("limits", GUIDE);
+        documents.put("handler", GUIDE);
+        documents.put("shield", GUIDE);
+        documents.put("under-load", GUIDE);
+        documents.put("metrics", GUIDE);
+        documents.put("context", GUIDE);
+        return documents;
+    }
     private static final Path SOURCE = Path.of("src", "test", "java", "io", "github", "nettyjobs", "ReadmeSnippetsTest.java");
 
     @RegisterExtension
@@ -41,18 +64,19 @@ class ReadmeSnippetsTest {
     private static final EventLoop loop = LOOPS.loop();
 
     @Test
-    void readme_showsEveryTaggedSnippetVerbatim() throws IOException {
-        String readme = Files.readString(README);
+    void documents_showEveryTaggedSnippetVerbatim() throws IOException {
         String source = Files.readString(SOURCE);
         Matcher tags = Pattern.compile("(?m)^( *)// tag::([a-z-]+)\\[]\\n(.*?)^ *// end::\\2\\[]", Pattern.DOTALL).matcher(source);
         List<String> names = new ArrayList<>();
         while (tags.find()) {
             String snippet = dedent(tags.group(3), tags.group(1).length());
-            names.add(tags.group(2));
-            assertTrue(readme.contains("```java\n" + snippet + "```"),
-                    () -> "README.md must show the snippet '" + tags.group(2) + "' exactly as:\n" + snippet);
+            String name = tags.group(2);
+            names.add(name);
+            Path document = DOCUMENTS.get(name);
+            assertTrue(document != null && Files.readString(document).contains("```java\n" + snippet + "```"),
+                    () -> document + " must show the snippet '" + name + "' exactly as:\n" + snippet);
         }
-        assertEquals(List.of("quickstart", "spawn-join", "limits", "handler", "shield"), names);
+        assertEquals(List.copyOf(DOCUMENTS.keySet()), names);
     }
 
     private static String dedent(String block, int indent) {
@@ -159,5 +183,64 @@ class ReadmeSnippetsTest {
         assertFalse(closed.isDone(), "waitAndClose waits for the shielded future");
         important.setSuccess("done");
         assertTrue(closed.await(5, SECONDS));
+    }
+
+    @Test
+    void underLoad_optionsBoundEveryKindOfWork() throws Exception {
+        // tag::under-load[]
+        Scheduler scheduler = Scheduler.builder()
+                .limit(50)
+                .pendingLimit(500)
+                .rejectWhenFull(true)                   // a full queue fails the spawn at once (answer 503)
+                .pendingTimeout(Duration.ofSeconds(2))  // a job not started 2 s after its spawn is dropped
+                .jobTimeout(Duration.ofSeconds(30))     // a job running longer is closed and times out
+                .build(loop);
+        // end::under-load[]
+        assertTrue(scheduler.rejectWhenFull());
+        assertEquals(Duration.ofSeconds(2), scheduler.pendingTimeout());
+        assertEquals(Duration.ofSeconds(30), scheduler.jobTimeout());
+        Job<String> job = scheduler.spawn(() -> loop.newSucceededFuture("done")).get(5, SECONDS);
+        assertEquals("done", job.join().get(5, SECONDS));
+        scheduler.close().sync();
+    }
+
+    @Test
+    void metrics_countWhatTheSchedulerDoes() throws Exception {
+        // tag::metrics[]
+        MeterRegistry registry = new SimpleMeterRegistry();     // or the application's registry
+        SchedulerMetrics metrics = SchedulerMetrics.of(registry, "background");
+        Scheduler scheduler = Scheduler.builder().listener(metrics).build(loop);
+        metrics.monitor(scheduler);                             // gauges of its active and pending jobs
+        // end::metrics[]
+        scheduler.spawn(() -> loop.newSucceededFuture("done")).get(5, SECONDS).join().get(5, SECONDS);
+        assertEquals(1, registry.get("nettyjobs.jobs.ended").tags("outcome", "succeeded").counter().count());
+        scheduler.close().sync();
+    }
+
+    @Test
+    void context_theSpawningThreadsMdcReachesTheTask() throws Exception {
+        // tag::context[]
+        TaskDecorator mdc = start -> {
+            Map<String, String> captured = MDC.getCopyOfContextMap();     // on the spawning thread
+            return () -> {                                                 // on the loop, at the start
+                Map<String, String> previous = MDC.getCopyOfContextMap();
+                MDC.setContextMap(captured == null ? Map.of() : captured);
+                try {
+                    start.run();
+                } finally {
+                    MDC.setContextMap(previous == null ? Map.of() : previous);
+                }
+            };
+        };
+        Scheduler scheduler = Scheduler.builder().taskDecorator(mdc).build(loop);
+        // end::context[]
+        MDC.put("request", "r-42");
+        try {
+            Job<String> job = scheduler.spawn(() -> loop.newSucceededFuture(MDC.get("request"))).get(5, SECONDS);
+            assertEquals("r-42", job.join().get(5, SECONDS));
+        } finally {
+            MDC.clear();
+        }
+        scheduler.close().sync();
     }
 }
