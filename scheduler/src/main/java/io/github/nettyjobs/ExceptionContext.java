@@ -15,6 +15,10 @@ public record ExceptionContext(String message, Job<?> job, Throwable exception, 
     /**
      * Creates a report.
      *
+     * @param message    what happened; never {@code null}
+     * @param job        the job concerned, or {@code null}
+     * @param exception  the exception, or {@code null}
+     * @param spawnTrace the stack at the job's {@code spawn}, or {@code null}
      * @throws NullPointerException if {@code message} is {@code null}
      */
     public ExceptionContext {

@@ -29,31 +29,54 @@ import java.time.Duration;
  */
 public interface Job<T> {
 
-    /** The job's name: the one given to {@code spawn}, or a default unique within its scheduler. Never {@code null}. */
+    /**
+     * The job's name: the one given to {@code spawn}, or a default unique within its scheduler. Never {@code null}.
+     *
+     * @return the name last given to {@link #setName(String)}, else the spawn's name or the default
+     */
     String name();
 
     /**
      * Renames the job.
      *
+     * @param name the new name, used from now on in logs and failure reports; it need not be unique
      * @throws NullPointerException if {@code name} is {@code null}
      */
     void setName(String name);
 
-    /** The scheduler that owns the job. */
+    /**
+     * The scheduler that owns the job.
+     *
+     * @return the scheduler the job was spawned on; never {@code null}
+     */
     Scheduler scheduler();
 
-    /** Whether the job waits in the scheduler's pending queue; safe from any thread. */
+    /**
+     * Whether the job waits in the scheduler's pending queue; safe from any thread.
+     *
+     * @return {@code true} while the job is queued, {@code false} once it has started or ended
+     */
     boolean isPending();
 
-    /** Whether the job's task has been called and its future is not done yet; safe from any thread. */
+    /**
+     * Whether the job's task has been called and its future is not done yet; safe from any thread.
+     *
+     * @return {@code true} while the job runs, {@code false} while it is pending and once it is closed
+     */
     boolean isActive();
 
-    /** Whether the job has ended (finished, failed, cancelled, dropped or abandoned); safe from any thread. */
+    /**
+     * Whether the job has ended (finished, failed, cancelled, dropped or abandoned); safe from any thread.
+     *
+     * @return {@code true} for good once the job has ended; its {@link #outcome()} is then known
+     */
     boolean isClosed();
 
     /**
      * How the job ended, or {@code null} while it is not {@linkplain #isClosed() closed}; safe from
      * any thread.
+     *
+     * @return the outcome, or {@code null} while the job is pending or active
      */
     JobOutcome outcome();
 
@@ -61,6 +84,8 @@ public interface Job<T> {
      * Waits for the job's outcome: its result, its exception, or a {@link java.util.concurrent.CancellationException}
      * if it was closed before it finished. A pending job is waited for until it starts and finishes.
      * Cancelling the returned future stops waiting; it never touches the job.
+     *
+     * @return a new future, completed on the scheduler's event loop, of the job's result
      */
     Future<T> join();
 
@@ -69,6 +94,7 @@ public interface Job<T> {
      * close timeout) and the returned future then fails with {@link java.util.concurrent.TimeoutException}.
      *
      * @param timeout how long to wait; {@code null} waits without limit
+     * @return a new future of the job's result, completed on the scheduler's event loop
      * @throws IllegalArgumentException if {@code timeout} is negative
      */
     Future<T> join(Duration timeout);
@@ -76,6 +102,7 @@ public interface Job<T> {
     /**
      * Closes the job with the scheduler's {@linkplain Scheduler#closeTimeout() close timeout}.
      *
+     * @return a future that completes once the job has ended, as {@link #close(Duration)}'s does
      * @see #close(Duration)
      */
     Future<Void> close();
@@ -88,6 +115,8 @@ public interface Job<T> {
      * closed job it completes at once, successfully.
      *
      * @param timeout how long to wait for the job to end; {@code null} waits without limit
+     * @return a new future, completed on the scheduler's event loop, that succeeds once the job has
+     *         ended unless it failed or outlived {@code timeout}
      * @throws IllegalArgumentException if {@code timeout} is negative
      */
     Future<Void> close(Duration timeout);

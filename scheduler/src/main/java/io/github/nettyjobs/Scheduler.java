@@ -130,45 +130,77 @@ public final class Scheduler implements Iterable<Job<?>> {
      * A scheduler on {@code loop} with aiojobs' defaults: limit 100, pending limit 10 000, close
      * timeout 100 ms, wait timeout 60 s, the default exception handler.
      *
+     * @param loop the event loop that will own the scheduler's state
+     * @return a new, open scheduler, which closes itself when {@code loop} shuts down
      * @throws NullPointerException if {@code loop} is {@code null}
      */
     public static Scheduler create(EventLoop loop) {
         return builder().build(loop);
     }
 
-    /** A new builder with aiojobs' defaults. */
+    /**
+     * A new builder with aiojobs' defaults.
+     *
+     * @return a new builder, independent of every other one
+     */
     public static Builder builder() {
         return new Builder();
     }
 
     // ---- configuration and counts: any thread ----
 
-    /** The concurrency limit; {@code 0} means unlimited. */
+    /**
+     * The concurrency limit; {@code 0} means unlimited.
+     *
+     * @return the most jobs active at once, or {@code 0} for no limit
+     */
     public int limit() {
         return limit;
     }
 
-    /** The pending-queue limit; {@code 0} means unlimited. */
+    /**
+     * The pending-queue limit; {@code 0} means unlimited.
+     *
+     * @return the most jobs waiting in the pending queue, or {@code 0} for no limit
+     */
     public int pendingLimit() {
         return pendingLimit;
     }
 
-    /** How long {@link #close()} waits for each cancelled job; {@code null} means without limit. */
+    /**
+     * How long {@link #close()} waits for each cancelled job; {@code null} means without limit.
+     *
+     * @return the close timeout, or {@code null} if a close waits for its jobs without limit
+     */
     public Duration closeTimeout() {
         return closeTimeout;
     }
 
-    /** The grace period of {@link #waitAndClose()}; {@code null} means without limit. */
+    /**
+     * The grace period of {@link #waitAndClose()}; {@code null} means without limit.
+     *
+     * @return how long {@link #waitAndClose()} lets the jobs run before it closes, or {@code null}
+     *         for no limit
+     */
     public Duration waitTimeout() {
         return waitTimeout;
     }
 
-    /** The configured exception handler, or {@code null} when the default one (logging at WARN) is used. */
+    /**
+     * The configured exception handler, or {@code null} when the default one (logging at WARN) is used.
+     *
+     * @return the handler given to {@link Builder#exceptionHandler(ExceptionHandler)}, or {@code null}
+     *         if none was
+     */
     public ExceptionHandler exceptionHandler() {
         return exceptionHandler;
     }
 
-    /** How long an active job may run before it is closed and times out; {@code null} means without limit. */
+    /**
+     * How long an active job may run before it is closed and times out; {@code null} means without limit.
+     *
+     * @return the longest an active job may run, from its start, or {@code null} for no limit
+     */
     public Duration jobTimeout() {
         return jobTimeout;
     }
@@ -176,47 +208,84 @@ public final class Scheduler implements Iterable<Job<?>> {
     /**
      * How long a spawn may wait, from the {@code spawn} call, for room in the pending queue and
      * then for a slot, before it is rejected or dropped; {@code null} means without limit.
+     *
+     * @return the queue deadline, counted from each {@code spawn} call, or {@code null} for no limit
      */
     public Duration pendingTimeout() {
         return pendingTimeout;
     }
 
-    /** Whether a spawn that finds the pending queue full fails at once instead of waiting for room. */
+    /**
+     * Whether a spawn that finds the pending queue full fails at once instead of waiting for room.
+     *
+     * @return {@code true} if such a spawn fails with a {@link RejectedExecutionException},
+     *         {@code false} (the default) if it waits
+     */
     public boolean rejectWhenFull() {
         return rejectWhenFull;
     }
 
-    /** The configured listener, or {@code null}. */
+    /**
+     * The configured listener, or {@code null}.
+     *
+     * @return the listener given to {@link Builder#listener(SchedulerListener)}, or {@code null} for none
+     */
     public SchedulerListener listener() {
         return listener;
     }
 
-    /** The configured task decorator, or {@code null}. */
+    /**
+     * The configured task decorator, or {@code null}.
+     *
+     * @return the decorator given to {@link Builder#taskDecorator(TaskDecorator)}, or {@code null} for
+     *         none
+     */
     public TaskDecorator taskDecorator() {
         return taskDecorator;
     }
 
-    /** The event loop that owns this scheduler's state. */
+    /**
+     * The event loop that owns this scheduler's state.
+     *
+     * @return the loop the scheduler's futures complete on and its jobs' tasks run on; never {@code null}
+     */
     public EventLoop executor() {
         return loop;
     }
 
-    /** The number of jobs held, active and pending. */
+    /**
+     * The number of jobs held, active and pending.
+     *
+     * @return the active plus the pending jobs; spawns still waiting for room are not counted
+     */
     public int size() {
         return activeCount() + pendingCount();
     }
 
-    /** The number of active jobs. */
+    /**
+     * The number of active jobs.
+     *
+     * @return the number of active jobs, at most {@link #limit()} unless that is {@code 0}
+     */
     public int activeCount() {
         return (int) ACTIVE_COUNT.getAcquire(this);
     }
 
-    /** The number of pending jobs. */
+    /**
+     * The number of pending jobs.
+     *
+     * @return the number of jobs in the pending queue, at most {@link #pendingLimit()} unless that is
+     *         {@code 0}
+     */
     public int pendingCount() {
         return (int) PENDING_COUNT.getAcquire(this);
     }
 
-    /** Whether {@link #close()} has been called (directly or by {@link #waitAndClose()}). */
+    /**
+     * Whether {@link #close()} has been called (directly or by {@link #waitAndClose()}).
+     *
+     * @return {@code true} once a close has begun, even before it completes
+     */
     public boolean isClosed() {
         return lifecycle.isClosed();
     }
@@ -261,6 +330,9 @@ public final class Scheduler implements Iterable<Job<?>> {
     /**
      * Whether {@code job} is an active or pending job of this scheduler.
      *
+     * @param job any object, {@code null} included
+     * @return {@code false} also for a job that has ended, a spawn still waiting for room, and a job
+     *         of another scheduler
      * @throws IllegalStateException if called outside the scheduler's event loop
      */
     public boolean contains(Object job) {
@@ -271,6 +343,7 @@ public final class Scheduler implements Iterable<Job<?>> {
     /**
      * An immutable snapshot of the jobs held, active ones first, then pending ones in queue order.
      *
+     * @return the jobs, never {@code null}; empty when the scheduler holds none
      * @throws IllegalStateException if called outside the scheduler's event loop
      */
     public List<Job<?>> jobs() {
@@ -302,6 +375,11 @@ public final class Scheduler implements Iterable<Job<?>> {
     /**
      * Spawns a job under a default name.
      *
+     * @param task called on the event loop when the job starts; the future it returns is the job's
+     * @param <T>  the type of the job's result
+     * @return a future that completes with the job once it is admitted, or fails if the spawn is
+     *         refused
+     * @throws NullPointerException if {@code task} is {@code null}
      * @see #spawn(String, Callable)
      */
     public <T> Future<Job<T>> spawn(Callable<? extends Future<T>> task) {
@@ -325,6 +403,11 @@ public final class Scheduler implements Iterable<Job<?>> {
      * </ul>
      * A task that throws or returns {@code null} fails its job.
      *
+     * @param name the job's name, for logs and failure reports; it need not be unique
+     * @param task called on the event loop when the job starts, once
+     * @param <T>  the type of the job's result
+     * @return a future that completes with the job once it is admitted, or fails with a
+     *         {@link RejectedExecutionException} if the spawn is refused
      * @throws NullPointerException if {@code name} or {@code task} is {@code null}
      */
     public <T> Future<Job<T>> spawn(String name, Callable<? extends Future<T>> task) {
@@ -485,6 +568,10 @@ public final class Scheduler implements Iterable<Job<?>> {
      * {@link #waitAndClose()} waits for it, {@link #close()} cancels it and waits up to the close
      * timeout. A future shielded after close is not tracked.
      *
+     * @param future the future to track; no call on the returned future cancels it
+     * @param <T>    the type of the future's result
+     * @return a future that completes as {@code future} does; {@code future} itself if it is already
+     *         done and the call is made on the loop
      * @throws NullPointerException if {@code future} is {@code null}
      */
     public <T> Future<T> shield(Future<T> future) {
@@ -542,6 +629,8 @@ public final class Scheduler implements Iterable<Job<?>> {
      * cancelled. Completes on the loop when each has ended or the close timeout has passed; a job
      * that outlives it is reported to the exception handler as {@code "Job closing timed out"} and
      * counts as closed. A second call returns a future that completes with the first. Never fails.
+     *
+     * @return a future that succeeds once the close is over, at once if the loop is already shut down
      */
     public Future<Void> close() {
         return onLoop(lifecycle::close);
@@ -551,6 +640,7 @@ public final class Scheduler implements Iterable<Job<?>> {
      * Waits, within the {@linkplain #waitTimeout() wait timeout}, until no job, pending job,
      * shielded future or waiting spawn is left, then {@linkplain #close() closes}.
      *
+     * @return a future that succeeds once the close that ends the wait is over; it never fails
      * @see #waitAndClose(Duration)
      */
     public Future<Void> waitAndClose() {
@@ -563,6 +653,7 @@ public final class Scheduler implements Iterable<Job<?>> {
      * when that close does. Job failures during the wait go to the exception handler. Never fails.
      *
      * @param timeout the grace period; {@code null} waits without limit
+     * @return a future that succeeds once the close that ends the wait is over; it never fails
      * @throws IllegalArgumentException if {@code timeout} is negative
      */
     public Future<Void> waitAndClose(Duration timeout) {
@@ -649,6 +740,7 @@ public final class Scheduler implements Iterable<Job<?>> {
      * Calls the exception handler (the default one logs at WARN); a handler that throws is logged
      * and ignored.
      *
+     * @param context the report, such as a job's failure that nobody awaited
      * @throws NullPointerException if {@code context} is {@code null}
      */
     public void callExceptionHandler(ExceptionContext context) {
@@ -757,6 +849,8 @@ public final class Scheduler implements Iterable<Job<?>> {
         /**
          * The concurrency limit, default 100; {@code 0} means unlimited.
          *
+         * @param limit the most jobs active at once; {@code 0} for no limit
+         * @return this builder
          * @throws IllegalArgumentException if negative
          */
         public Builder limit(int limit) {
@@ -767,6 +861,8 @@ public final class Scheduler implements Iterable<Job<?>> {
         /**
          * The pending-queue limit, default 10 000; {@code 0} means unlimited.
          *
+         * @param pendingLimit the most jobs waiting for a slot; {@code 0} for no limit
+         * @return this builder
          * @throws IllegalArgumentException if negative
          */
         public Builder pendingLimit(int pendingLimit) {
@@ -777,6 +873,9 @@ public final class Scheduler implements Iterable<Job<?>> {
         /**
          * How long closing waits for a cancelled job, default 100 ms; {@code null} waits without limit.
          *
+         * @param closeTimeout how long a close waits for each cancelled job to end; {@code null} for no
+         *                     limit
+         * @return this builder
          * @throws IllegalArgumentException if negative
          */
         public Builder closeTimeout(Duration closeTimeout) {
@@ -787,6 +886,9 @@ public final class Scheduler implements Iterable<Job<?>> {
         /**
          * The grace period of {@link Scheduler#waitAndClose()}, default 60 s; {@code null} means no limit.
          *
+         * @param waitTimeout how long {@code waitAndClose()} lets the jobs run before it closes;
+         *                    {@code null} for no limit
+         * @return this builder
          * @throws IllegalArgumentException if negative
          */
         public Builder waitTimeout(Duration waitTimeout) {
@@ -794,7 +896,12 @@ public final class Scheduler implements Iterable<Job<?>> {
             return this;
         }
 
-        /** The handler of unawaited failures and close timeouts; {@code null} selects the default, which logs. */
+        /**
+         * The handler of unawaited failures and close timeouts; {@code null} selects the default, which logs.
+         *
+         * @param exceptionHandler the handler, or {@code null} for the default, which logs at WARN
+         * @return this builder
+         */
         public Builder exceptionHandler(ExceptionHandler exceptionHandler) {
             this.exceptionHandler = exceptionHandler;
             return this;
@@ -803,6 +910,10 @@ public final class Scheduler implements Iterable<Job<?>> {
         /**
          * Whether to capture the stack at every spawn for failure reports (costly); the default comes
          * from the system property {@code nettyjobs.debug}.
+         *
+         * @param debug {@code true} to give failure reports the {@linkplain ExceptionContext#spawnTrace()
+         *              spawn trace}
+         * @return this builder
          */
         public Builder debug(boolean debug) {
             this.debug = debug;
@@ -816,6 +927,8 @@ public final class Scheduler implements Iterable<Job<?>> {
          * handler gets that exception as {@code "Job timed out"}. Default {@code null}: no limit. A
          * job whose future completes inside its start never gets a timer.
          *
+         * @param jobTimeout the longest an active job may run, from its start; {@code null} for no limit
+         * @return this builder
          * @throws IllegalArgumentException if negative
          */
         public Builder jobTimeout(Duration jobTimeout) {
@@ -831,6 +944,8 @@ public final class Scheduler implements Iterable<Job<?>> {
          * {@link java.util.concurrent.TimeoutException}. This is load shedding, so the exception
          * handler is not called. Default {@code null}: no limit.
          *
+         * @param pendingTimeout how long a spawn may wait for room and a slot; {@code null} for no limit
+         * @return this builder
          * @throws IllegalArgumentException if negative
          */
         public Builder pendingTimeout(Duration pendingTimeout) {
@@ -842,25 +957,43 @@ public final class Scheduler implements Iterable<Job<?>> {
          * Whether a spawn that finds the pending queue full fails at once with a
          * {@link RejectedExecutionException} (its message says the queue is full) instead of waiting
          * for room. Default {@code false}, as aiojobs.
+         *
+         * @param rejectWhenFull {@code true} to refuse such spawns, {@code false} to make them wait
+         * @return this builder
          */
         public Builder rejectWhenFull(boolean rejectWhenFull) {
             this.rejectWhenFull = rejectWhenFull;
             return this;
         }
 
-        /** The listener of every scheduler built from now on; {@code null} (the default) for none. */
+        /**
+         * The listener of every scheduler built from now on; {@code null} (the default) for none.
+         *
+         * @param listener told of every job's start and end and of every refused spawn; {@code null} for
+         *                 none
+         * @return this builder
+         */
         public Builder listener(SchedulerListener listener) {
             this.listener = listener;
             return this;
         }
 
-        /** Carries thread context from each {@code spawn} call into its task; {@code null} (the default) for none. */
+        /**
+         * Carries thread context from each {@code spawn} call into its task; {@code null} (the default) for none.
+         *
+         * @param taskDecorator wraps the start of each job; {@code null} for none
+         * @return this builder
+         */
         public Builder taskDecorator(TaskDecorator taskDecorator) {
             this.taskDecorator = taskDecorator;
             return this;
         }
 
-        /** A builder with the same configuration, independent of this one from now on. */
+        /**
+         * A builder with the same configuration, independent of this one from now on.
+         *
+         * @return a new builder; the handler, listener and decorator objects are shared, not copied
+         */
         public Builder copy() {
             Builder copy = new Builder();
             copy.limit = limit;
@@ -880,6 +1013,8 @@ public final class Scheduler implements Iterable<Job<?>> {
         /**
          * A new scheduler on {@code loop} with this configuration.
          *
+         * @param loop the event loop that will own the scheduler's state
+         * @return a new, open scheduler, which closes itself when {@code loop} shuts down
          * @throws NullPointerException if {@code loop} is {@code null}
          */
         public Scheduler build(EventLoop loop) {

@@ -53,6 +53,9 @@ public final class SchedulerGroup implements Iterable<Scheduler> {
     /**
      * One scheduler, built from {@code config}, for each loop of {@code group}.
      *
+     * @param group  the event loops; the group does not shut them down
+     * @param config the configuration of every scheduler; later changes to it do not reach them
+     * @return a new group of open schedulers
      * @throws NullPointerException     if an argument is {@code null}
      * @throws IllegalArgumentException if the group has no loop, or an executor that is not an {@link EventLoop}
      */
@@ -63,6 +66,8 @@ public final class SchedulerGroup implements Iterable<Scheduler> {
     /**
      * The scheduler of {@code loop}.
      *
+     * @param loop an event loop of this group, typically a channel's
+     * @return the scheduler whose state lives on {@code loop}; never {@code null}
      * @throws NullPointerException     if {@code loop} is {@code null}
      * @throws IllegalArgumentException if {@code loop} is not in this group
      */
@@ -74,7 +79,11 @@ public final class SchedulerGroup implements Iterable<Scheduler> {
         return scheduler;
     }
 
-    /** The scheduler of the group's next loop, in the group's own (round-robin) order. */
+    /**
+     * The scheduler of the group's next loop, in the group's own (round-robin) order.
+     *
+     * @return a scheduler of this group; never {@code null}
+     */
     public Scheduler next() {
         return schedulerFor(group.next());
     }
@@ -85,12 +94,20 @@ public final class SchedulerGroup implements Iterable<Scheduler> {
         return schedulers.iterator();
     }
 
-    /** The jobs held by all schedulers, active and pending; each term may be slightly stale. */
+    /**
+     * The jobs held by all schedulers, active and pending; each term may be slightly stale.
+     *
+     * @return the sum of the schedulers' {@link Scheduler#size() sizes}
+     */
     public int size() {
         return activeCount() + pendingCount();
     }
 
-    /** The active jobs of all schedulers. */
+    /**
+     * The active jobs of all schedulers.
+     *
+     * @return the sum of the schedulers' {@link Scheduler#activeCount() active counts}
+     */
     public int activeCount() {
         int sum = 0;
         for (Scheduler scheduler : schedulers) {
@@ -99,7 +116,11 @@ public final class SchedulerGroup implements Iterable<Scheduler> {
         return sum;
     }
 
-    /** The pending jobs of all schedulers. */
+    /**
+     * The pending jobs of all schedulers.
+     *
+     * @return the sum of the schedulers' {@link Scheduler#pendingCount() pending counts}
+     */
     public int pendingCount() {
         int sum = 0;
         for (Scheduler scheduler : schedulers) {
@@ -108,7 +129,11 @@ public final class SchedulerGroup implements Iterable<Scheduler> {
         return sum;
     }
 
-    /** Whether every scheduler is closed. */
+    /**
+     * Whether every scheduler is closed.
+     *
+     * @return {@code true} once a close has begun on every scheduler, even before they complete
+     */
     public boolean isClosed() {
         for (Scheduler scheduler : schedulers) {
             if (!scheduler.isClosed()) {
@@ -118,12 +143,20 @@ public final class SchedulerGroup implements Iterable<Scheduler> {
         return true;
     }
 
-    /** {@linkplain Scheduler#close() Closes} every scheduler; completes when all have closed. */
+    /**
+     * {@linkplain Scheduler#close() Closes} every scheduler; completes when all have closed.
+     *
+     * @return a future that succeeds once every scheduler's close is over; it never fails
+     */
     public Future<Void> close() {
         return onEach(Scheduler::close);
     }
 
-    /** {@linkplain Scheduler#waitAndClose() Waits and closes} every scheduler; completes when all have closed. */
+    /**
+     * {@linkplain Scheduler#waitAndClose() Waits and closes} every scheduler; completes when all have closed.
+     *
+     * @return a future that succeeds once every scheduler's close is over; it never fails
+     */
     public Future<Void> waitAndClose() {
         return onEach(Scheduler::waitAndClose);
     }
@@ -132,6 +165,8 @@ public final class SchedulerGroup implements Iterable<Scheduler> {
      * {@linkplain Scheduler#waitAndClose(Duration) Waits and closes} every scheduler with the same
      * grace period; completes when all have closed.
      *
+     * @param timeout the grace period of each scheduler; {@code null} waits without limit
+     * @return a future that succeeds once every scheduler's close is over; it never fails
      * @throws IllegalArgumentException if {@code timeout} is negative
      */
     public Future<Void> waitAndClose(Duration timeout) {

@@ -30,6 +30,8 @@ public final class HttpJobs {
      * by running {@code handler} as a job of the channel's scheduler, allowing
      * {@value AtomicHandler#DEFAULT_MAX_IN_FLIGHT} pipelined requests per connection.
      *
+     * @param handler answers each request
+     * @return a new handler, for one channel only
      * @see #atomic(AsyncHttpHandler, int)
      * @throws NullPointerException if {@code handler} is {@code null}
      */
@@ -56,6 +58,7 @@ public final class HttpJobs {
      * @param handler     answers each request
      * @param maxInFlight how many received requests may wait for their response before the channel
      *                    stops reading
+     * @return a new handler, for one channel only
      * @throws NullPointerException     if {@code handler} is {@code null}
      * @throws IllegalArgumentException if {@code maxInFlight} is less than 1
      */
@@ -90,6 +93,8 @@ public final class HttpJobs {
      *       {@link #aggregator(int)}), and the connection closes. A client that went away in the
      *       middle of its request gets nothing, quietly.</li>
      * </ul>
+     *
+     * @return the shared instance
      */
     public static AtomicProtocol<FullHttpRequest, FullHttpResponse> protocol() {
         return HttpProtocol.INSTANCE;
@@ -103,6 +108,7 @@ public final class HttpJobs {
      * requests. That includes requests that {@code Expect: 100-continue} a body over the limit.
      *
      * @param maxContentLength the largest body aggregated, in bytes
+     * @return a new aggregator, for one channel only
      * @throws IllegalArgumentException if {@code maxContentLength} is negative
      */
     public static HttpObjectAggregator aggregator(int maxContentLength) {

@@ -88,8 +88,11 @@ public final class AtomicHandler<I, O> extends ChannelInboundHandlerAdapter {
      * {@code requestType}, with the defaults: {@link AtomicProtocol#closeOnError()}, at most
      * {@value #DEFAULT_MAX_IN_FLIGHT} requests in flight, ordered.
      *
-     * @param <I> the type of the requests
-     * @param <O> the type of the responses
+     * @param requestType the class of the requests; inbound messages of other types pass on unchanged
+     * @param handler     answers each request, as the task of its job
+     * @param <I>         the type of the requests
+     * @param <O>         the type of the responses
+     * @return a new builder
      * @throws NullPointerException if an argument is {@code null}
      */
     public static <I, O> Builder<I, O> builder(Class<? extends I> requestType, AsyncHandler<I, O> handler) {
@@ -298,6 +301,8 @@ public final class AtomicHandler<I, O> extends ChannelInboundHandlerAdapter {
          * How the handlers answer what went wrong and frame their responses; default
          * {@link AtomicProtocol#closeOnError()}.
          *
+         * @param protocol the protocol, which may be shared by any number of handlers if it has no state
+         * @return this builder
          * @throws NullPointerException if {@code protocol} is {@code null}
          */
         public Builder<I, O> protocol(AtomicProtocol<I, O> protocol) {
@@ -310,6 +315,8 @@ public final class AtomicHandler<I, O> extends ChannelInboundHandlerAdapter {
          * held back for ordering or writability) before the channel stops reading; default
          * {@value AtomicHandler#DEFAULT_MAX_IN_FLIGHT}.
          *
+         * @param maxInFlight the most requests unanswered per connection while it keeps reading; at least 1
+         * @return this builder
          * @throws IllegalArgumentException if {@code maxInFlight} is less than 1
          */
         public Builder<I, O> maxInFlight(int maxInFlight) {
@@ -323,13 +330,20 @@ public final class AtomicHandler<I, O> extends ChannelInboundHandlerAdapter {
         /**
          * Whether responses go out in request order (default {@code true}); {@code false} writes each
          * as its job ends, for protocols whose responses carry request ids.
+         *
+         * @param ordered {@code true} for request order, {@code false} for completion order
+         * @return this builder
          */
         public Builder<I, O> ordered(boolean ordered) {
             this.ordered = ordered;
             return this;
         }
 
-        /** A new handler with this configuration; each channel needs its own. */
+        /**
+         * A new handler with this configuration; each channel needs its own.
+         *
+         * @return a new, non-sharable handler
+         */
         public AtomicHandler<I, O> build() {
             return new AtomicHandler<>(this);
         }

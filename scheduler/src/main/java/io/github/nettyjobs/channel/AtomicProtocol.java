@@ -22,7 +22,9 @@ public interface AtomicProtocol<I, O> {
      * The answer when the handler threw, failed its future, or completed it with {@code null} (the
      * atomic handler has logged the failure, once).
      *
-     * @param cause what the handler failed with
+     * @param ctx     the context of the atomic handler in the channel's pipeline
+     * @param request the request the handler failed on; readable during this call
+     * @param cause   what the handler failed with
      * @return the response, or {@code null} to close the connection without answering
      */
     O failureResponse(ChannelHandlerContext ctx, I request, Throwable cause);
@@ -35,7 +37,9 @@ public interface AtomicProtocol<I, O> {
      * ({@link ChannelJobs#schedulerOrNull(io.netty.channel.Channel)}{@code .isClosed()}) from one
      * that is only busy.
      *
-     * @param cause the spawn's failure, or what the job's {@code join()} failed with
+     * @param ctx     the context of the atomic handler in the channel's pipeline
+     * @param request the request whose job did not run to its end; readable during this call
+     * @param cause   the spawn's failure, or what the job's {@code join()} failed with
      * @return the response, or {@code null} to close the connection without answering
      */
     O unavailableResponse(ChannelHandlerContext ctx, I request, Throwable cause);
@@ -43,6 +47,9 @@ public interface AtomicProtocol<I, O> {
     /**
      * Whether the codec could not decode {@code request}: a non-null cause makes it an undecodable
      * request, answered with {@link #malformedResponse} instead of running a job. Default: never.
+     *
+     * @param request a request just received, before any job runs for it
+     * @return why the request is undecodable, or {@code null} if it is fine
      */
     default Throwable decodeFailure(I request) {
         return null;
@@ -53,7 +60,9 @@ public interface AtomicProtocol<I, O> {
      * arrive behind it are released unanswered (the codec cannot be trusted any more). Default:
      * {@code null}, close without answering. Not called when the client has already gone.
      *
-     * @param cause what {@link #decodeFailure} returned
+     * @param ctx     the context of the atomic handler in the channel's pipeline
+     * @param request the undecodable request
+     * @param cause   what {@link #decodeFailure} returned
      * @return the response, or {@code null} to close the connection without answering
      */
     default O malformedResponse(ChannelHandlerContext ctx, I request, Throwable cause) {
@@ -63,6 +72,10 @@ public interface AtomicProtocol<I, O> {
     /**
      * Whether the connection closes once {@code response} (already {@linkplain #prepare prepared})
      * has been written. Default: {@code false}.
+     *
+     * @param request  the request answered
+     * @param response the response about to be written
+     * @return {@code true} to close the connection after {@code response}, {@code false} to keep it open
      */
     default boolean closesConnection(I request, O response) {
         return false;
@@ -72,6 +85,9 @@ public interface AtomicProtocol<I, O> {
      * Whether {@code request}, as it arrives, is the last the connection will answer (HTTP's
      * {@code Connection: close}): requests behind it are released unanswered and start no job, and
      * the connection closes after its response. Default: {@code false}.
+     *
+     * @param request a request just received
+     * @return {@code true} if the connection answers {@code request} and then closes
      */
     default boolean isLastRequest(I request) {
         return false;
@@ -82,6 +98,10 @@ public interface AtomicProtocol<I, O> {
      * to every response: the handler's, and this protocol's own error answers. Returns the response
      * to write, which may be another object; the one it replaces is then this method's to release.
      * Default: {@code response} unchanged.
+     *
+     * @param request  the request answered
+     * @param response the handler's response or one of this protocol's error answers
+     * @return the response to write, or {@code null} to close the connection without answering
      */
     default O prepare(I request, O response) {
         return response;
@@ -91,6 +111,9 @@ public interface AtomicProtocol<I, O> {
      * A short description of {@code request} for log lines, such as {@code GET /path}; the atomic
      * handler escapes control characters in it. Default: the request's class name, never its content,
      * which may carry secrets.
+     *
+     * @param request the request to describe
+     * @return the description, leaving out anything secret
      */
     default String describe(I request) {
         return request.getClass().getSimpleName();
@@ -102,6 +125,7 @@ public interface AtomicProtocol<I, O> {
      *
      * @param <I> the type of the requests
      * @param <O> the type of the responses
+     * @return the shared, stateless instance
      */
     @SuppressWarnings("unchecked")
     static <I, O> AtomicProtocol<I, O> closeOnError() {

@@ -27,6 +27,9 @@ public final class ChannelJobs {
     /**
      * The scheduler of {@code channel}: its own, else its nearest ancestor's, else {@code null}.
      *
+     * @param channel the channel whose scheduler to find
+     * @return the scheduler, which may be closed, or {@code null} if no {@code JobsHandler} serves the
+     *         channel
      * @throws NullPointerException if {@code channel} is {@code null}
      */
     public static Scheduler schedulerOrNull(Channel channel) {
@@ -51,6 +54,8 @@ public final class ChannelJobs {
     /**
      * The scheduler of {@code ctx}'s channel, as {@link #schedulerOrNull(Channel)}.
      *
+     * @param ctx a context of the channel's pipeline, such as the calling handler's
+     * @return the scheduler, never {@code null}; it may be closed
      * @throws NullPointerException  if {@code ctx} is {@code null}
      * @throws IllegalStateException if neither the channel nor an ancestor has a {@link JobsHandler}
      */
@@ -71,7 +76,10 @@ public final class ChannelJobs {
     /**
      * Spawns {@code task} as a job of the channel's scheduler under a default name.
      *
-     * @param <T> the type of the job's result
+     * @param ctx  a context of the channel's pipeline, such as the calling handler's
+     * @param task called on the scheduler's event loop when the job starts
+     * @param <T>  the type of the job's result
+     * @return what {@link Scheduler#spawn(Callable)} returns
      * @see Scheduler#spawn(Callable)
      * @throws NullPointerException  if an argument is {@code null}
      * @throws IllegalStateException if the channel has no scheduler
@@ -84,7 +92,11 @@ public final class ChannelJobs {
     /**
      * Spawns {@code task} as a job named {@code name} of the channel's scheduler.
      *
-     * @param <T> the type of the job's result
+     * @param ctx  a context of the channel's pipeline, such as the calling handler's
+     * @param name the job's name
+     * @param task called on the scheduler's event loop when the job starts
+     * @param <T>  the type of the job's result
+     * @return what {@link Scheduler#spawn(String, Callable)} returns
      * @see Scheduler#spawn(String, Callable)
      * @throws NullPointerException  if an argument is {@code null}
      * @throws IllegalStateException if the channel has no scheduler
@@ -99,7 +111,10 @@ public final class ChannelJobs {
      * Shields {@code future} with the channel's scheduler: cancelling the returned future never
      * cancels {@code future}, and the scheduler's {@code waitAndClose()} waits for it.
      *
-     * @param <T> the type of the future's result
+     * @param ctx    a context of the channel's pipeline, such as the calling handler's
+     * @param future the future to shield
+     * @param <T>    the type of the future's result
+     * @return what {@link Scheduler#shield(Future)} returns
      * @see Scheduler#shield(Future)
      * @throws NullPointerException  if an argument is {@code null}
      * @throws IllegalStateException if the channel has no scheduler

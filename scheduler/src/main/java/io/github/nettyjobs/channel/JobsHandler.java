@@ -67,6 +67,7 @@ public final class JobsHandler extends ChannelInboundHandlerAdapter {
     /**
      * A handler that binds each channel to {@code group}'s scheduler of the channel's event loop.
      *
+     * @param group the shared schedulers; closing them is up to the caller
      * @throws NullPointerException if {@code group} is {@code null}
      */
     public JobsHandler(SchedulerGroup group) {
@@ -85,13 +86,20 @@ public final class JobsHandler extends ChannelInboundHandlerAdapter {
      * handler is removed. One instance may serve any number of pipelines. It keeps a copy of
      * {@code config}: later changes to the builder do not reach it.
      *
+     * @param config the configuration of each channel's scheduler
+     * @return a new, sharable handler
      * @throws NullPointerException if {@code config} is {@code null}
      */
     public static JobsHandler perChannel(Scheduler.Builder config) {
         return new JobsHandler(requireNonNull(config, "config").copy());
     }
 
-    /** Whether each channel gets a scheduler of its own ({@link #perChannel(Scheduler.Builder)}). */
+    /**
+     * Whether each channel gets a scheduler of its own ({@link #perChannel(Scheduler.Builder)}).
+     *
+     * @return {@code true} if made by {@code perChannel}, {@code false} if it binds to a
+     *         {@link SchedulerGroup}
+     */
     public boolean isPerChannel() {
         return config != null;
     }

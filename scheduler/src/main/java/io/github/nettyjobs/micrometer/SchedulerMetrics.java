@@ -93,6 +93,9 @@ public final class SchedulerMetrics implements SchedulerListener {
     /**
      * Meters in {@code registry}, tagged {@code scheduler=name}.
      *
+     * @param registry where the meters are registered, at once
+     * @param name     the value of the {@code scheduler} tag
+     * @return new metrics that monitor nothing yet
      * @throws NullPointerException if an argument is {@code null}
      */
     public static SchedulerMetrics of(MeterRegistry registry, String name) {
@@ -102,6 +105,10 @@ public final class SchedulerMetrics implements SchedulerListener {
     /**
      * Meters in {@code registry}, tagged {@code scheduler=name} and with {@code tags}.
      *
+     * @param registry where the meters are registered, at once
+     * @param name     the value of the {@code scheduler} tag
+     * @param tags     more tags for every meter, such as the application's
+     * @return new metrics that monitor nothing yet
      * @throws NullPointerException if an argument is {@code null}
      */
     public static SchedulerMetrics of(MeterRegistry registry, String name, Iterable<Tag> tags) {
@@ -113,6 +120,7 @@ public final class SchedulerMetrics implements SchedulerListener {
      * Adds {@code scheduler}'s counts to the gauges, until it is closed. Pass this metrics object to
      * its builder's {@link Scheduler.Builder#listener listener} too, for the counters and timers.
      *
+     * @param scheduler the scheduler to count; monitoring it twice counts it once
      * @return this
      * @throws NullPointerException if {@code scheduler} is {@code null}
      */
@@ -124,6 +132,7 @@ public final class SchedulerMetrics implements SchedulerListener {
     /**
      * Adds the counts of every scheduler of {@code group} to the gauges, until it is closed.
      *
+     * @param group the schedulers to count; monitoring a group twice counts it once
      * @return this
      * @throws NullPointerException if {@code group} is {@code null}
      */
