@@ -68,6 +68,7 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
         }
     }
 
+    /** The owner; final, so read by the scheduler's walks and by {@link SpawnPromise}. */
     final Scheduler scheduler;
     private volatile String name;
     /** Written only on the loop, with release semantics. */

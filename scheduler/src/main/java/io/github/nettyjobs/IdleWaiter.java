@@ -6,6 +6,7 @@ import io.netty.util.concurrent.Promise;
 final class IdleWaiter extends Waiter<IdleWaiter> {
 
     private final SchedulerLifecycle lifecycle;
+    /** What {@code waitAndClose} returned; completed with the close by {@link SchedulerLifecycle}. */
     final Promise<Void> promise;
 
     IdleWaiter(SchedulerLifecycle lifecycle, Promise<Void> promise) {

@@ -18,9 +18,11 @@ final class JobWaiter extends Waiter<JobWaiter> {
         CLOSE
     }
 
+    /** The job waited for, which completes the waiter when it ends ({@code DefaultJob#complete}). */
     final DefaultJob<?> job;
     /** Written only by {@link #expire()}. */
     Kind kind;
+    /** What {@code join()} or {@code close()} returned. */
     final Promise<?> promise;
 
     JobWaiter(DefaultJob<?> job, Kind kind, Promise<?> promise) {
