@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeoutException;
 
 /**
  * What the example's jobs did, printed as it happens and summed up at shutdown. Thread-safe: the
@@ -35,8 +36,9 @@ final class Activity {
     }
 
     /**
-     * Reports the end of the work named {@code name} once {@code outcome} is done. The name may come
-     * from a client ({@code POST /jobs?name=...}): its control characters are escaped.
+     * Reports the end of the work named {@code name} once {@code outcome} is done: finished,
+     * cancelled, cut short (a job that timed out, or was dropped from its queue) or failed. The
+     * name may come from a client ({@code POST /jobs?name=...}): its control characters are escaped.
      */
     void track(String unsafeName, Future<?> outcome) {
         String name = LogText.escape(unsafeName);
@@ -51,6 +53,8 @@ final class Activity {
                 if (stopping) {
                     finishedWhileStopping.add(name);
                 }
+            } else if (done.cause() instanceof TimeoutException) {
+                print(name + " cut short: " + LogText.escape(String.valueOf(done.cause().getMessage())));
             } else {
                 print(name + " failed: " + done.cause());
             }

@@ -5,6 +5,8 @@ import io.github.nettyjobs.SchedulerGroup;
 import io.github.nettyjobs.channel.AtomicHandler;
 import io.github.nettyjobs.channel.JobsHandler;
 import io.github.nettyjobs.http.HttpJobs;
+import io.github.nettyjobs.micrometer.SchedulerMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -43,9 +45,27 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@link #main(String[])}) stops accepting connections, gives the jobs a grace period with
  * {@code waitAndClose}, shuts the event loops down and prints what finished and what was cancelled.
  *
+ * <p>It defends itself under load with three kinds of scheduler, one of each per event loop, so
+ * that cheap routes never share a slot pool with day-long work:
+ * <ul>
+ *   <li>{@code requests}: every request, while it is answered ({@code --request-limit}); a request
+ *       that waits longer than {@code --pending-timeout} for a slot is answered {@code 503} with
+ *       {@code Retry-After}.</li>
+ *   <li>{@code long}: the work of {@code GET /atomic} and {@code SLEEP} ({@code --long-limit},
+ *       {@code --long-pending-limit}), refused at once beyond its queue, cut short after
+ *       {@code --job-timeout}. The request waits for it in a request slot, so at most
+ *       {@code --long-limit + --long-pending-limit} request slots ever wait for long work, and the
+ *       options insist that {@code --request-limit} is larger.</li>
+ *   <li>{@code background}: the jobs of {@code POST /jobs} ({@code --limit}, {@code --pending-limit},
+ *       {@code --background-timeout}); a spawn beyond the queue is answered {@code 503} at once
+ *       ({@code --reject-when-full}), so a flood of spawns holds no request slot.</li>
+ * </ul>
+ * Each is bound to Micrometer through {@link SchedulerMetrics} under its name, and
+ * {@code GET /metrics} shows the meters: the shed, rejected and timed-out counts among them.
+ *
  * <pre>
  * mvn -B -q install -DskipTests
- * mvn -B -q -pl example exec:java -Dexec.args="--port 8080 --limit 2 --pending-limit 2 --grace 10s"
+ * mvn -B -q -pl example exec:java -Dexec.args="--port 8080 --limit 2 --pending-limit 2 --grace 10s --job-timeout 30s"
  * </pre>
  *
  * <p>Thread-safe: {@link #stop()} may be called from any thread, more than once.
@@ -79,10 +99,14 @@ public final class ExampleServer {
     private final EventLoopGroup acceptor = new MultiThreadIoEventLoopGroup(1,
             new DefaultThreadFactory("nettyjobs-example-acceptor"), NioIoHandler.newFactory());
     private final EventLoopGroup workers;
-    /** Atomic requests: one scheduler per worker loop, with nettyjobs' default limits. */
+    /** Every request while it is answered: one scheduler per worker loop. */
     private final SchedulerGroup requests;
+    /** The work of {@code /atomic} and {@code SLEEP}: one scheduler per worker loop, bounded and with a deadline. */
+    private final SchedulerGroup longWork;
     /** Background jobs: one scheduler per worker loop, with the limits of the command line. */
     private final SchedulerGroup background;
+    /** The meters of the three kinds of scheduler, for {@code GET /metrics}. */
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private Channel serverChannel;
@@ -94,9 +118,28 @@ public final class ExampleServer {
         this.activity = new Activity(out);
         this.workers = new MultiThreadIoEventLoopGroup(options.threads,
                 new DefaultThreadFactory("nettyjobs-example-worker"), NioIoHandler.newFactory());
-        this.requests = SchedulerGroup.create(workers, Scheduler.builder());
-        this.background = SchedulerGroup.create(workers,
-                Scheduler.builder().limit(options.limit).pendingLimit(options.pendingLimit));
+        this.requests = metered("requests", Scheduler.builder()
+                .limit(options.requestLimit)
+                .pendingTimeout(Options.orNone(options.pendingTimeout)));
+        this.longWork = metered("long", Scheduler.builder()
+                .limit(options.longLimit)
+                .pendingLimit(options.longPendingLimit)
+                .rejectWhenFull(true)
+                .pendingTimeout(Options.orNone(options.pendingTimeout))
+                .jobTimeout(Options.orNone(options.jobTimeout)));
+        this.background = metered("background", Scheduler.builder()
+                .limit(options.limit)
+                .pendingLimit(options.pendingLimit)
+                .rejectWhenFull(options.rejectWhenFull)
+                .jobTimeout(Options.orNone(options.backgroundTimeout)));
+    }
+
+    /** One scheduler per worker loop, its meters tagged {@code scheduler=name}. */
+    private SchedulerGroup metered(String name, Scheduler.Builder config) {
+        SchedulerMetrics metrics = SchedulerMetrics.of(registry, name);
+        SchedulerGroup group = SchedulerGroup.create(workers, config.listener(metrics));
+        metrics.monitor(group);
+        return group;
     }
 
     /**
@@ -117,7 +160,7 @@ public final class ExampleServer {
     }
 
     private void bind() throws InterruptedException {
-        Routes routes = new Routes(requests, background, activity, help());
+        Routes routes = new Routes(new Routes.Groups(requests, longWork, background), registry, activity, help());
         JobsHandler jobsHandler = new JobsHandler(requests);
         serverChannel = new ServerBootstrap()
                 .group(acceptor, workers)
@@ -137,7 +180,8 @@ public final class ExampleServer {
                 })
                 .bind(options.host, options.port).sync().channel();
         activity.print("listening on " + url() + " (background limit " + options.limit + ", pending limit "
-                + options.pendingLimit + ", grace " + Options.format(options.grace) + "); Ctrl-C to stop");
+                + options.pendingLimit + ", grace " + Options.format(options.grace) + "; long work limit "
+                + options.longLimit + ", job timeout " + limitText(options.jobTimeout) + "); Ctrl-C to stop");
         if (options.linePort != Options.NO_PORT) {
             bindLines(jobsHandler);
         }
@@ -146,7 +190,7 @@ public final class ExampleServer {
 
     /** The line protocol: the same schedulers, the same atomic handling, another protocol. */
     private void bindLines(JobsHandler jobsHandler) throws InterruptedException {
-        LineCommands commands = new LineCommands(requests, background);
+        LineCommands commands = new LineCommands(requests, longWork, background, activity);
         lineChannel = new ServerBootstrap()
                 .group(acceptor, workers)
                 .channel(NioServerSocketChannel.class)
@@ -183,21 +227,34 @@ public final class ExampleServer {
         return workers;
     }
 
+    /** The meters {@code GET /metrics} shows, for tests. */
+    SimpleMeterRegistry registry() {
+        return registry;
+    }
+
+    private static String limitText(Duration limit) {
+        return limit.isZero() ? "none" : Options.format(limit);
+    }
+
     private String url() {
         return "http://" + options.host + ':' + port();
     }
 
     private String help() {
         String url = "http://" + options.host + ':' + (options.port == 0 ? "PORT" : String.valueOf(options.port));
+        String perLoop = "per event loop, " + options.threads + " loop" + (options.threads == 1 ? "" : "s");
         return String.join("\n",
                 "nettyjobs example server: each request runs as an atomic job of a nettyjobs scheduler.",
                 "",
                 "  GET  /                            this text",
                 "  POST /jobs?seconds=10&name=NAME   spawn a background job that runs for the given seconds;",
-                "                                    answered once admitted (it waits while the pending queue is full)",
+                "                                    503 with Retry-After when the background queue is full",
                 "  GET  /jobs                        list every scheduler's jobs with their state, and the counts",
-                "  GET  /atomic?seconds=5            answer after the given seconds; the request is a job, so it runs",
-                "                                    to its end even if the client leaves, and shutdown waits for it",
+                "  GET  /atomic?seconds=5            answer after the given seconds; the work is a job of the long",
+                "                                    scheduler, so it runs to its end even if the client leaves,",
+                "                                    and shutdown waits for it; 503 when it is cut short",
+                "  GET  /metrics                     the schedulers' meters (Micrometer): jobs active and pending,",
+                "                                    ended by outcome (dropped, timed_out, ...), spawns rejected",
                 "  GET  /fail                        a handler that throws: 500, logged once",
                 "",
                 options.linePort == Options.NO_PORT
@@ -206,8 +263,15 @@ public final class ExampleServer {
                                 + ": nc " + options.host + " " + (options.linePort == 0 ? "LINE_PORT" : String.valueOf(options.linePort))
                                 + ", then SLEEP 2, ECHO text, JOBS, QUIT.",
                 "",
-                "Background jobs: limit " + options.limit + ", pending limit " + options.pendingLimit
-                        + " per event loop (" + options.threads + " loop" + (options.threads == 1 ? "" : "s") + ").",
+                "Under load (limits " + perLoop + "):",
+                "  requests    " + limitText(options.requestLimit) + " at once"
+                        + (options.pendingTimeout.isZero() ? "; a request waits for a slot as long as it takes"
+                                : "; a request waiting " + Options.format(options.pendingTimeout) + " for a slot gets 503"),
+                "  long        " + options.longLimit + " at once, " + options.longPendingLimit + " waiting, then 503"
+                        + (options.jobTimeout.isZero() ? "" : "; cut short with 503 after " + Options.format(options.jobTimeout)),
+                "  background  " + limitText(options.limit) + " at once, " + limitText(options.pendingLimit)
+                        + " waiting, then " + (options.rejectWhenFull ? "503" : "POST /jobs waits for room")
+                        + (options.backgroundTimeout.isZero() ? "" : "; cut short after " + Options.format(options.backgroundTimeout)),
                 "On SIGTERM or Ctrl-C the server stops accepting, waits up to " + Options.format(options.grace)
                         + " for the jobs, cancels the rest and stops.",
                 "",
@@ -215,7 +279,12 @@ public final class ExampleServer {
                 "  curl -X POST '" + url + "/jobs?seconds=30'",
                 "  curl " + url + "/jobs",
                 "  curl --max-time 1 '" + url + "/atomic?seconds=3'",
+                "  curl " + url + "/metrics",
                 "");
+    }
+
+    private static String limitText(int limit) {
+        return limit == 0 ? "no limit" : String.valueOf(limit);
     }
 
     /**
@@ -235,13 +304,15 @@ public final class ExampleServer {
             closeListening(lineChannel);
             activity.print("stopping: no new connections; waiting up to " + Options.format(options.grace) + " for "
                     + background.activeCount() + " active and " + background.pendingCount() + " pending background jobs and "
-                    + requests.size() + " requests");
+                    + requests.size() + " requests"); // a request waiting for long work counts among the requests
             Duration grace = options.grace;
-            // Both groups at once: the grace period is the server's, not each group's.
+            // Every group at once: the grace period is the server's, not each group's.
             Future<Void> backgroundClosed = background.waitAndClose(grace);
+            Future<Void> longClosed = longWork.waitAndClose(grace);
             Future<Void> requestsClosed = requests.waitAndClose(grace);
             long closeDeadline = System.nanoTime() + grace.plus(CLOSE_MARGIN).toNanos();
-            if (!awaitUntil(backgroundClosed, closeDeadline) || !awaitUntil(requestsClosed, closeDeadline)) {
+            if (!awaitUntil(backgroundClosed, closeDeadline) || !awaitUntil(longClosed, closeDeadline)
+                    || !awaitUntil(requestsClosed, closeDeadline)) {
                 activity.print("the schedulers did not close within " + Options.format(grace.plus(CLOSE_MARGIN))
                         + " (is a loop stuck?); stopping the loops anyway");
             }

@@ -3,12 +3,11 @@ package io.github.nettyjobs.example;
 import io.github.nettyjobs.SchedulerGroup;
 import io.github.nettyjobs.channel.AsyncHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.Promise;
-import io.netty.util.concurrent.ScheduledFuture;
 
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The commands of the example's line protocol, each run as an atomic job:
@@ -18,19 +17,26 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code JOBS}: the schedulers' counts, on one line;</li>
  *   <li>{@code HELP}: the commands; {@code QUIT}: {@code BYE}, and the connection closes.</li>
  * </ul>
- * Anything else is answered {@code ERR ...}, and the connection goes on. Stateless, so one instance
- * serves every connection.
+ * Anything else is answered {@code ERR ...}, and the connection goes on. {@code SLEEP} is long
+ * work: it runs in the long scheduler, as {@code GET /atomic} does, and is answered as the protocol
+ * answers an unavailable server ({@code BUSY ...}) when that scheduler refuses it or cuts it short.
+ * Stateless, so one instance serves every connection.
  */
 final class LineCommands implements AsyncHandler<LineCommand, String> {
 
     static final String HELP = "COMMANDS SLEEP <seconds> | ECHO <text> | JOBS | HELP | QUIT";
 
     private final SchedulerGroup requests;
+    private final SchedulerGroup longWork;
     private final SchedulerGroup background;
+    private final Activity activity;
+    private final AtomicInteger sleepNames = new AtomicInteger();
 
-    LineCommands(SchedulerGroup requests, SchedulerGroup background) {
+    LineCommands(SchedulerGroup requests, SchedulerGroup longWork, SchedulerGroup background, Activity activity) {
         this.requests = requests;
+        this.longWork = longWork;
         this.background = background;
+        this.activity = activity;
     }
 
     @Override
@@ -38,13 +44,14 @@ final class LineCommands implements AsyncHandler<LineCommand, String> {
         EventExecutor executor = ctx.executor();
         switch (command.verb) {
             case "SLEEP":
-                return sleep(executor, command.argument);
+                return sleep(ctx, command);
             case "ECHO":
                 return executor.newSucceededFuture(command.argument);
             case "JOBS":
                 return executor.newSucceededFuture("JOBS background " + background.activeCount() + " active "
                         + background.pendingCount() + " pending, requests " + requests.activeCount() + " active "
-                        + requests.pendingCount() + " pending");
+                        + requests.pendingCount() + " pending, long " + longWork.activeCount() + " active "
+                        + longWork.pendingCount() + " pending");
             case "HELP":
                 return executor.newSucceededFuture(HELP);
             case "QUIT":
@@ -54,11 +61,12 @@ final class LineCommands implements AsyncHandler<LineCommand, String> {
         }
     }
 
-    /** {@code SLEPT n} after {@code n} seconds; cancelling the future (the scheduler closing) stops the timer. */
-    private static Future<String> sleep(EventExecutor executor, String argument) {
+    /** {@code SLEPT n} after {@code n} seconds, as a job of the long scheduler of the connection's loop. */
+    private Future<String> sleep(ChannelHandlerContext ctx, LineCommand command) {
+        EventExecutor executor = ctx.executor();
         int seconds;
         try {
-            seconds = Integer.parseInt(argument);
+            seconds = Integer.parseInt(command.argument);
         } catch (NumberFormatException e) {
             seconds = -1;
         }
@@ -66,9 +74,9 @@ final class LineCommands implements AsyncHandler<LineCommand, String> {
             return executor.newSucceededFuture("ERR SLEEP takes whole seconds from 0 to " + Routes.MAX_SECONDS);
         }
         int slept = seconds;
-        Promise<String> done = executor.newPromise();
-        ScheduledFuture<?> timer = executor.schedule(() -> done.trySuccess("SLEPT " + slept), seconds, TimeUnit.SECONDS);
-        done.addListener(f -> timer.cancel(false));
-        return done;
+        EventLoop loop = ctx.channel().eventLoop();
+        return LongWork.run(executor, longWork.schedulerFor(loop), "sleep command " + sleepNames.incrementAndGet(),
+                () -> Routes.sleep(loop, slept, null), activity, () -> "SLEPT " + slept,
+                cause -> LineProtocol.INSTANCE.unavailableResponse(ctx, command, cause));
     }
 }

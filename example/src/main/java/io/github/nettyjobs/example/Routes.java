@@ -5,6 +5,7 @@ import io.github.nettyjobs.Scheduler;
 import io.github.nettyjobs.SchedulerGroup;
 import io.github.nettyjobs.http.AsyncHttpHandler;
 import io.github.nettyjobs.channel.ChannelJobs;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
@@ -15,6 +16,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.concurrent.EventExecutor;
@@ -30,24 +32,34 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The example's routes. Each request runs as an atomic job of the connection's scheduler (from
- * the {@code requests} group), on that scheduler's loop; background jobs go to the
- * {@code background} group, whose limits the command line sets. Stateless apart from counters, so
- * one instance serves every connection.
+ * the {@code requests} group), on that scheduler's loop; the work of {@code /atomic} runs in the
+ * {@code long} group and background jobs in the {@code background} group, whose limits the
+ * command line sets, so that cheap routes such as {@code GET /} never wait behind either.
+ * Stateless apart from counters, so one instance serves every connection.
  */
 final class Routes implements AsyncHttpHandler {
 
     static final int MAX_SECONDS = 24 * 60 * 60;
+    /** The {@code Retry-After} of a {@code 503} of a busy server, in seconds. */
+    static final int RETRY_AFTER_SECONDS = 1;
 
-    private final SchedulerGroup requests;
-    private final SchedulerGroup background;
+    /**
+     * The example's three kinds of scheduler, one of each per worker loop: every request while it
+     * is answered, long work ({@code /atomic}, {@code SLEEP}), background jobs.
+     */
+    record Groups(SchedulerGroup requests, SchedulerGroup longWork, SchedulerGroup background) {
+    }
+
+    private final Groups groups;
+    private final SimpleMeterRegistry registry;
     private final Activity activity;
     private final String help;
     private final AtomicInteger backgroundNames = new AtomicInteger();
     private final AtomicInteger atomicNames = new AtomicInteger();
 
-    Routes(SchedulerGroup requests, SchedulerGroup background, Activity activity, String help) {
-        this.requests = requests;
-        this.background = background;
+    Routes(Groups groups, SimpleMeterRegistry registry, Activity activity, String help) {
+        this.groups = groups;
+        this.registry = registry;
         this.activity = activity;
         this.help = help;
     }
@@ -88,6 +100,8 @@ final class Routes implements AsyncHttpHandler {
                 return isGet(method) ? listJobs(ctx) : notAllowed(ctx);
             case "/atomic":
                 return isGet(method) || method.equals(HttpMethod.POST) ? atomic(ctx, uri) : notAllowed(ctx);
+            case "/metrics":
+                return isGet(method) ? text(ctx, HttpResponseStatus.OK, registry.getMetersAsString() + "\n") : notAllowed(ctx);
             case "/fail":
                 throw new IllegalStateException("/fail fails on purpose");
             default:
@@ -101,18 +115,19 @@ final class Routes implements AsyncHttpHandler {
 
     /**
      * {@code POST /jobs?seconds=S&name=N}: a background job on the scheduler of this connection's
-     * loop. The answer waits while the pending queue is full: that is nettyjobs' backpressure.
+     * loop. With {@code --reject-when-full} (the default) a full pending queue is a {@code 503} at
+     * once; without it the answer waits while the queue is full (nettyjobs' backpressure, as
+     * aiojobs), holding a request slot meanwhile.
      */
     private Future<FullHttpResponse> spawnBackgroundJob(ChannelHandlerContext ctx, QueryStringDecoder uri) {
         int seconds = seconds(uri, 10);
         String name = parameter(uri, "name", "sleep-" + backgroundNames.incrementAndGet());
         EventLoop loop = ctx.channel().eventLoop();
-        Scheduler scheduler = background.schedulerFor(loop);
+        Scheduler scheduler = groups.background().schedulerFor(loop);
         Promise<FullHttpResponse> answer = ctx.executor().newPromise();
-        scheduler.<Void>spawn(name, () -> sleep(loop, seconds)).addListener(spawned -> {
+        scheduler.<Void>spawn(name, () -> sleep(loop, seconds, null)).addListener(spawned -> {
             if (!spawned.isSuccess()) {
-                answer.setSuccess(response(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE,
-                        "not spawned: " + spawned.cause().getMessage() + "\n"));
+                answer.setSuccess(unavailable(ctx, scheduler, "not spawned: " + spawned.cause().getMessage() + "\n"));
                 return;
             }
             @SuppressWarnings("unchecked")
@@ -125,38 +140,68 @@ final class Routes implements AsyncHttpHandler {
         return answer;
     }
 
-    /** A future that succeeds {@code seconds} later on {@code loop}; cancelling it stops the timer. */
-    private static Future<Void> sleep(EventExecutor loop, int seconds) {
+    /**
+     * A future that succeeds {@code seconds} later on {@code loop}, after running {@code atEnd} (if
+     * not {@code null}); cancelling it (its job closed or timed out) stops the timer.
+     */
+    static Future<Void> sleep(EventExecutor loop, int seconds, Runnable atEnd) {
         Promise<Void> done = loop.newPromise();
-        ScheduledFuture<?> timer = loop.schedule(() -> done.trySuccess(null), seconds, TimeUnit.SECONDS);
+        ScheduledFuture<?> timer = loop.schedule(() -> {
+            if (atEnd != null) {
+                atEnd.run();
+            }
+            done.trySuccess(null);
+        }, seconds, TimeUnit.SECONDS);
         done.addListener(f -> timer.cancel(false));
         return done;
     }
 
     /**
-     * {@code GET /atomic?seconds=S}: answers after {@code S} seconds. The request is a job, so it
-     * runs to its end even when the client leaves, and shutdown waits for it.
+     * {@code GET /atomic?seconds=S}: answers after {@code S} seconds. The work is a job of the long
+     * scheduler, which the request waits for, so it runs to its end even when the client leaves,
+     * and shutdown waits for it. Refused (the long scheduler is full), dropped from its queue or
+     * cut short by {@code --job-timeout}: {@code 503} with {@code Retry-After}.
      */
     private Future<FullHttpResponse> atomic(ChannelHandlerContext ctx, QueryStringDecoder uri) {
         int seconds = seconds(uri, 5);
         String name = "atomic request " + atomicNames.incrementAndGet();
-        Promise<FullHttpResponse> answer = ctx.executor().newPromise();
-        ScheduledFuture<?> timer = ctx.executor().schedule(() -> {
+        EventLoop loop = ctx.channel().eventLoop();
+        Scheduler longWork = groups.longWork().schedulerFor(loop);
+        Runnable atEnd = () -> {
             if (!ctx.channel().isActive()) {
                 activity.print(name + ": its client has gone; the job ran to its end all the same");
             }
-            answer.trySuccess(response(ctx, HttpResponseStatus.OK, name + " done after " + seconds + " s\n"));
-        }, seconds, TimeUnit.SECONDS);
-        answer.addListener(f -> timer.cancel(false)); // cancelled when the scheduler closes
-        activity.track(name, answer);
-        return answer;
+        };
+        return LongWork.run(ctx.executor(), longWork, name, () -> sleep(loop, seconds, atEnd), activity,
+                () -> response(ctx, HttpResponseStatus.OK, name + " done after " + seconds + " s\n"),
+                cause -> unavailable(ctx, longWork, name + " not done: " + cause.getMessage() + "\n"));
+    }
+
+    /**
+     * {@code 503}: with {@code Retry-After} while {@code scheduler} is open (the server is only
+     * busy), closing the connection once it is closed (the server is going away).
+     */
+    private static FullHttpResponse unavailable(ChannelHandlerContext ctx, Scheduler scheduler, String body) {
+        FullHttpResponse response = response(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, body);
+        if (scheduler.isClosed()) {
+            HttpUtil.setKeepAlive(response, false);
+        } else {
+            response.headers().setInt(HttpHeaderNames.RETRY_AFTER, RETRY_AFTER_SECONDS);
+        }
+        return response;
     }
 
     /** {@code GET /jobs}: each scheduler's counts and jobs, read on the scheduler's own loop. */
     private Future<FullHttpResponse> listJobs(ChannelHandlerContext ctx) {
+        SchedulerGroup background = groups.background();
+        SchedulerGroup longWork = groups.longWork();
+        SchedulerGroup requests = groups.requests();
         List<Future<String>> parts = new ArrayList<>();
         for (Scheduler scheduler : background) {
             parts.add(scheduler.executor().submit(() -> describe("background", scheduler)));
+        }
+        for (Scheduler scheduler : longWork) {
+            parts.add(scheduler.executor().submit(() -> describe("long", scheduler)));
         }
         Scheduler mine = ChannelJobs.scheduler(ctx); // the scheduler of this connection, running this request
         for (Scheduler scheduler : requests) {
@@ -172,6 +217,8 @@ final class Routes implements AsyncHttpHandler {
             StringBuilder text = new StringBuilder();
             text.append("background: ").append(background.activeCount()).append(" active, ")
                     .append(background.pendingCount()).append(" pending\n");
+            text.append("long:       ").append(longWork.activeCount()).append(" active, ")
+                    .append(longWork.pendingCount()).append(" pending\n");
             text.append("requests:   ").append(requests.activeCount()).append(" active, ")
                     .append(requests.pendingCount()).append(" pending (this listing is one of them)\n\n");
             for (Future<String> part : parts) {

@@ -63,6 +63,12 @@ class ExampleServerTest {
                         "GET /atomic?seconds=1 HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
                 socket.getOutputStream().flush();
             }
+            // Stop only once the server has the request: a connection still in the accept backlog is lost with the port.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (server.registry().get("nettyjobs.jobs.active").tag("scheduler", "long").gauge().value() < 1) {
+                assertTrue(System.nanoTime() < deadline, "the atomic request never started");
+                TimeUnit.MILLISECONDS.sleep(10);
+            }
         } finally {
             server.stop();
         }
@@ -98,5 +104,31 @@ class ExampleServerTest {
                 assertThrows(IllegalArgumentException.class, () -> Options.parse("--colour", "red")).getMessage());
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Options.parse("--grace", "soon"))
                 .getMessage().startsWith("--grace: soon is not a duration"));
+    }
+
+    @Test
+    void loadOptions_haveSaneDefaults_andLongWorkCannotTakeEveryRequestSlot() {
+        Options defaults = Options.parse();
+        assertEquals(100, defaults.requestLimit);
+        assertEquals(Duration.ofSeconds(5), defaults.pendingTimeout);
+        assertEquals(50, defaults.longLimit);
+        assertEquals(10, defaults.longPendingLimit);
+        assertEquals(Duration.ofSeconds(60), defaults.jobTimeout);
+        assertTrue(defaults.rejectWhenFull);
+        assertEquals(Duration.ofHours(1), defaults.backgroundTimeout);
+        assertEquals(Duration.ofHours(2), Options.parse("--background-timeout", "2h").backgroundTimeout);
+        assertEquals("1h", Options.format(Duration.ofHours(1)));
+        assertEquals(null, Options.orNone(Options.parse("--job-timeout", "0").jobTimeout), "0: no limit");
+        assertEquals(false, Options.parse("--reject-when-full", "false").rejectWhenFull);
+
+        assertEquals("--request-limit: 60 (expected: 0, or more than --long-limit + --long-pending-limit = 60,"
+                        + " so that long work never takes every request slot)",
+                assertThrows(IllegalArgumentException.class, () -> Options.parse("--request-limit", "60")).getMessage());
+        Options.parse("--request-limit", "0"); // no limit at all: long work cannot take every slot either
+        assertEquals("--long-limit: 0 (expected: 1 to 2147483647)",
+                assertThrows(IllegalArgumentException.class, () -> Options.parse("--long-limit", "0")).getMessage());
+        assertEquals("--reject-when-full: yes (expected: true or false)",
+                assertThrows(IllegalArgumentException.class, () -> Options.parse("--reject-when-full", "yes")).getMessage());
+        assertTrue(Options.USAGE.contains("--job-timeout DURATION"), Options.USAGE);
     }
 }

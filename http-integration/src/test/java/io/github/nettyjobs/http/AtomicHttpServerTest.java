@@ -3,8 +3,11 @@ package io.github.nettyjobs.http;
 import io.github.nettyjobs.channel.ChannelJobs;
 import io.github.nettyjobs.channel.JobsHandler;
 import io.github.nettyjobs.testing.LogCapture;
+import io.github.nettyjobs.Job;
+import io.github.nettyjobs.JobOutcome;
 import io.github.nettyjobs.Scheduler;
 import io.github.nettyjobs.SchedulerGroup;
+import io.github.nettyjobs.SchedulerListener;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -412,5 +415,117 @@ class AtomicHttpServerTest {
                 assertEquals(String.valueOf((char) ('a' + i)).repeat(size), response.body());
             }
         }
+    }
+
+    // ---- the load options: 503 with Retry-After, and the connection goes on ----
+
+    /** Counts down on each spawn the scheduler refuses, and on each job it drops. */
+    private static SchedulerListener shedding(CountDownLatch refused, CountDownLatch dropped) {
+        return new SchedulerListener() {
+            @Override
+            public void spawnRejected(Scheduler scheduler, Throwable reason) {
+                refused.countDown();
+            }
+
+            @Override
+            public void jobEnded(Job<?> job, JobOutcome outcome, long queuedNanos, long runNanos) {
+                if (outcome == JobOutcome.DROPPED) {
+                    dropped.countDown();
+                }
+            }
+        };
+    }
+
+    private static void assertBusy(RawHttpClient.Response response) {
+        assertEquals(503, response.status, response::toString);
+        assertEquals("1", response.header("retry-after"));
+        assertEquals(null, response.header("connection"), "kept alive");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void fullQueue_withRejectWhenFull_gives503WithRetryAfter_andTheConnectionServesTheNextRequest(Mode mode)
+            throws Exception {
+        ControlledHandler handler = new ControlledHandler();
+        CountDownLatch refused = new CountDownLatch(1);
+        start(mode, Scheduler.builder().limit(1).pendingLimit(1).rejectWhenFull(true)
+                .listener(shedding(refused, new CountDownLatch(0))), () -> HttpJobs.atomic(handler));
+        try (RawHttpClient raw = new RawHttpClient(server.port())) {
+            raw.send(request("/1") + request("/2") + request("/3"));
+            ControlledHandler.Call first = handler.next();
+            assertTrue(refused.await(5, TimeUnit.SECONDS), "the third request was not refused");
+            first.respond("one");
+            handler.next().respond("two");
+            assertEquals("one", raw.read().body());
+            assertEquals("two", raw.read().body());
+            assertBusy(raw.read());
+            assertEquals(2, handler.count());
+
+            raw.send(request("/next"));
+            handler.next().respond("served");
+            assertEquals("served", raw.read().body());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void pendingJobPastThePendingTimeout_gives503WithRetryAfter_andTheConnectionServesTheNextRequest(Mode mode)
+            throws Exception {
+        ControlledHandler handler = new ControlledHandler();
+        CountDownLatch dropped = new CountDownLatch(1);
+        start(mode, Scheduler.builder().limit(1).pendingTimeout(Duration.ofMillis(200))
+                .listener(shedding(new CountDownLatch(0), dropped)), () -> HttpJobs.atomic(handler));
+        try (RawHttpClient raw = new RawHttpClient(server.port())) {
+            raw.send(request("/1") + request("/2"));
+            ControlledHandler.Call first = handler.next();
+            assertTrue(dropped.await(5, TimeUnit.SECONDS), "the pending request was not dropped");
+            first.respond("one");
+            assertEquals("one", raw.read().body());
+            assertBusy(raw.read());
+            assertEquals(1, handler.count());
+
+            raw.send(request("/next"));
+            handler.next().respond("served");
+            assertEquals("served", raw.read().body());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void jobPastTheJobTimeout_gives503WithRetryAfter_andTheConnectionServesTheNextRequest(Mode mode) throws Exception {
+        ControlledHandler handler = new ControlledHandler();
+        start(mode, Scheduler.builder().jobTimeout(Duration.ofMillis(200)), () -> HttpJobs.atomic(handler));
+        try (RawHttpClient raw = new RawHttpClient(server.port())) {
+            raw.send(request("/slow"));
+            ControlledHandler.Call stuck = handler.next();
+            assertBusy(raw.read());
+            assertTrue(stuck.promise.isCancelled());
+            assertTrue(onLoop(stuck.ctx.executor(), () -> stuck.request.refCnt() == 0), "the request was released");
+
+            raw.send(request("/next"));
+            handler.next().respond("served");
+            assertEquals("served", raw.read().body());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void closedScheduler_withEveryLoadOption_gives503_andClosesTheConnection(Mode mode) throws Exception {
+        ControlledHandler handler = new ControlledHandler();
+        start(mode, Scheduler.builder().limit(1).pendingLimit(1).rejectWhenFull(true)
+                .pendingTimeout(Duration.ofSeconds(1)).jobTimeout(Duration.ofSeconds(1)), () -> HttpJobs.atomic(handler));
+        if (mode == Mode.LOOP_GROUP) {
+            assertTrue(group.close().await(5, TimeUnit.SECONDS));
+        } else {
+            assertTrue(ChannelJobs.schedulerOrNull(server.serverChannel()).close().await(5, TimeUnit.SECONDS));
+        }
+        try (RawHttpClient raw = new RawHttpClient(server.port())) {
+            raw.send(request("/late"));
+            RawHttpClient.Response response = raw.read();
+            assertEquals(503, response.status);
+            assertEquals("close", response.header("connection"));
+            assertTrue(raw.closedByServer());
+        }
+        assertEquals(0, handler.count());
     }
 }

@@ -33,7 +33,6 @@ import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -81,10 +80,14 @@ class Http2Test {
     private record Answer(int status, String body, String retryAfter) {
     }
 
-    @BeforeEach
-    void start() throws Exception {
+    /** Starts the server and connects the client; the schedulers have nettyjobs' defaults. */
+    private void start() throws Exception {
+        start(Scheduler.builder());
+    }
+
+    private void start(Scheduler.Builder config) throws Exception {
         loops = LOOPS.newNioGroup(2);
-        jobs = SchedulerGroup.create(loops, Scheduler.builder());
+        jobs = SchedulerGroup.create(loops, config);
         server = new ServerBootstrap()
                 .group(loops)
                 .channel(NioServerSocketChannel.class)
@@ -129,11 +132,15 @@ class Http2Test {
         if (server != null) {
             assertTrue(server.close().await(5, TimeUnit.SECONDS));
         }
-        assertTrue(jobs.close().await(5, TimeUnit.SECONDS));
+        if (jobs != null) {
+            assertTrue(jobs.close().await(5, TimeUnit.SECONDS));
+        }
         for (Channel connection : connections) {
             assertTrue(connection.closeFuture().await(5, TimeUnit.SECONDS));
         }
-        EventLoops.shutDown(loops);
+        if (loops != null) {
+            EventLoops.shutDown(loops);
+        }
     }
 
     /** A client stream that sends {@code GET path} and completes the returned future with its answer. */
@@ -172,6 +179,7 @@ class Http2Test {
 
     @Test
     void concurrentStreams_onOneConnection_eachGetsItsOwnAnswer() throws Exception {
+        start();
         int n = 5;
         List<CompletableFuture<Answer>> answers = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -199,6 +207,7 @@ class Http2Test {
 
     @Test
     void failingHandler_answers500OnItsStreamOnly() throws Exception {
+        start();
         CompletableFuture<Answer> failing = new CompletableFuture<>();
         CompletableFuture<Answer> healthy = new CompletableFuture<>();
         try (LogCapture log = LogCapture.start()) {
@@ -220,6 +229,7 @@ class Http2Test {
 
     @Test
     void streamResetMidJob_jobRunsToItsEnd_andNothingLeaks() throws Exception {
+        start();
         Http2StreamChannel stream = get("/slow", new CompletableFuture<>());
         ControlledHandler.Call call = handler.next();
         Channel serverStream = streams.peek();
@@ -244,6 +254,7 @@ class Http2Test {
 
     @Test
     void closedScheduler_gives503_closingTheStream_notTheConnection() throws Exception {
+        start();
         assertTrue(jobs.close().await(5, TimeUnit.SECONDS));
 
         CompletableFuture<Answer> first = new CompletableFuture<>();
@@ -260,5 +271,32 @@ class Http2Test {
         assertTrue(onLoop(serverConnection().eventLoop(), serverConnection()::isActive));
         assertEquals(1, connections.size());
         assertEquals(0, handler.count());
+    }
+
+    @Test
+    void jobPastTheJobTimeout_answers503WithRetryAfterOnItsStreamOnly_andTheConnectionServesTheNext() throws Exception {
+        start(Scheduler.builder().jobTimeout(Duration.ofMillis(300)));
+        CompletableFuture<Answer> slow = new CompletableFuture<>();
+        CompletableFuture<Answer> quick = new CompletableFuture<>();
+        get("/slow", slow);
+        ControlledHandler.Call stuck = handler.next();
+        get("/quick", quick);
+        ControlledHandler.Call answered = handler.next();
+        answered.respond("quick");
+        assertEquals(new Answer(200, "quick", null), quick.get(5, TimeUnit.SECONDS));
+
+        Answer timedOut = slow.get(5, TimeUnit.SECONDS);
+        assertEquals(503, timedOut.status());
+        assertEquals("1", timedOut.retryAfter(), "busy, not going away");
+        assertTrue(stuck.promise.isCancelled(), "the handler's future was cancelled");
+        Channel slowStream = streams.peek();
+        assertTrue(onLoop(slowStream.eventLoop(), () -> stuck.request.refCnt() == 0), "the request was released");
+
+        CompletableFuture<Answer> next = new CompletableFuture<>();
+        get("/next", next);
+        handler.next().respond("next");
+        assertEquals(new Answer(200, "next", null), next.get(5, TimeUnit.SECONDS));
+        assertTrue(onLoop(serverConnection().eventLoop(), serverConnection()::isActive), "the connection survived");
+        assertEquals(1, connections.size());
     }
 }

@@ -1,7 +1,10 @@
 package io.github.nettyjobs.channel;
 
+import io.github.nettyjobs.Job;
+import io.github.nettyjobs.JobOutcome;
 import io.github.nettyjobs.Scheduler;
 import io.github.nettyjobs.SchedulerGroup;
+import io.github.nettyjobs.SchedulerListener;
 import io.github.nettyjobs.testing.EventLoops;
 import io.github.nettyjobs.testing.LeakDetectionExtension;
 import io.github.nettyjobs.testing.LogCapture;
@@ -29,6 +32,7 @@ import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -229,5 +233,101 @@ class AtomicHandlerServerTest {
             }
             assertTrue(onLoop(connection.eventLoop(), () -> connection.config().isAutoRead()), "reading again");
         }
+    }
+
+    // ---- the load options: refused, dropped and timed-out jobs ----
+
+    /** Counts down on each spawn the scheduler refuses, and on each job it drops. */
+    private static SchedulerListener shedding(CountDownLatch refused, CountDownLatch dropped) {
+        return new SchedulerListener() {
+            @Override
+            public void spawnRejected(Scheduler scheduler, Throwable reason) {
+                refused.countDown();
+            }
+
+            @Override
+            public void jobEnded(Job<?> job, JobOutcome outcome, long queuedNanos, long runNanos) {
+                if (outcome == JobOutcome.DROPPED) {
+                    dropped.countDown();
+                }
+            }
+        };
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void fullQueue_withRejectWhenFull_getsTheUnavailableAnswerInOrder_andTheConnectionGoesOn(Mode mode) throws Exception {
+        CountDownLatch refused = new CountDownLatch(1);
+        int port = start(mode, Scheduler.builder().limit(1).pendingLimit(1).rejectWhenFull(true)
+                .listener(shedding(refused, new CountDownLatch(0))), 16);
+        try (LineClient client = new LineClient(port)) {
+            client.send("1\n2\n3\n");
+            Calls.Call first = handler.next();
+            // The lines may arrive in more than one read: the first job ends only once the third was refused.
+            assertTrue(refused.await(5, TimeUnit.SECONDS), "the third line was not refused");
+            first.respond("one");
+            handler.next().respond("two");
+            assertEquals("one", client.read());
+            assertEquals("two", client.read());
+            assertEquals("UNAVAILABLE RejectedExecutionException", client.read());
+            assertEquals(2, handler.count(), "the refused line's handler was never called");
+
+            client.send("4\n");
+            handler.next().respond("four");
+            assertEquals("four", client.read(), "the connection serves the next line");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void pendingJobPastThePendingTimeout_isDropped_andTheConnectionGoesOn(Mode mode) throws Exception {
+        CountDownLatch dropped = new CountDownLatch(1);
+        int port = start(mode, Scheduler.builder().limit(1).pendingTimeout(Duration.ofMillis(200))
+                .listener(shedding(new CountDownLatch(0), dropped)), 16);
+        try (LineClient client = new LineClient(port)) {
+            client.send("1\n2\n");
+            Calls.Call first = handler.next();
+            assertTrue(dropped.await(5, TimeUnit.SECONDS), "the pending job was not dropped");
+
+            first.respond("one");
+            assertEquals("one", client.read());
+            assertEquals("UNAVAILABLE TimeoutException", client.read());
+            assertEquals(1, handler.count(), "the dropped line's handler was never called");
+
+            client.send("3\n");
+            handler.next().respond("three");
+            assertEquals("three", client.read());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void jobPastItsJobTimeout_getsTheUnavailableAnswer_isReleased_andTheConnectionGoesOn(Mode mode) throws Exception {
+        int port = start(mode, Scheduler.builder().jobTimeout(Duration.ofMillis(200)), 16);
+        try (LineClient client = new LineClient(port)) {
+            client.send("slow\n");
+            Calls.Call call = handler.next();
+            assertEquals("UNAVAILABLE TimeoutException", client.read());
+            assertTrue(call.promise.isCancelled());
+            SocketChannel connection = connection();
+            awaitOnLoop(connection.eventLoop(), () -> call.request.refCnt() == 0, "the request was not released");
+
+            client.send("next\n");
+            handler.next().respond("served");
+            assertEquals("served", client.read());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void closedScheduler_withTheLoadOptions_stillGetsTheUnavailableAnswer(Mode mode) throws Exception {
+        int port = start(mode, Scheduler.builder().limit(1).pendingLimit(1).rejectWhenFull(true)
+                .pendingTimeout(Duration.ofSeconds(1)).jobTimeout(Duration.ofSeconds(1)), 16);
+        assertTrue(jobs.close().await(5, TimeUnit.SECONDS));
+        try (LineClient client = new LineClient(port)) {
+            client.send("late\n");
+            assertEquals("UNAVAILABLE RejectedExecutionException", client.read());
+        }
+        assertEquals(0, handler.count());
     }
 }

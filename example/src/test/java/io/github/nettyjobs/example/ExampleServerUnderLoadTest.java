@@ -1,0 +1,277 @@
+package io.github.nettyjobs.example;
+
+import io.micrometer.core.instrument.search.Search;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The example server under the two loads that used to take it down, in this JVM on real sockets,
+ * with {@code GET /} asked at several points of each: it must answer {@code 200} within 100 ms
+ * every time, and {@code /metrics} must show what was shed. The scenarios keep their shape (7
+ * connections pipelining 15 day-long {@code /atomic} requests, then closing; 120 concurrent
+ * {@code POST /jobs?seconds=1} against a background limit of 2 and a queue of 2), with shorter
+ * deadlines so that they play out within seconds.
+ *
+ * <p>On a shared machine a probe can be slow for reasons of the client's own (a pause of this
+ * JVM, a stolen CPU), so a probe slower than 100 ms is asked again, twice at most; one that gets
+ * no answer at all fails at once. Before the load options every probe of the first scenario went
+ * unanswered, and those of the second waited up to 9 seconds.
+ */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class ExampleServerUnderLoadTest {
+
+    private static final String HOST = "127.0.0.1";
+    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
+    private static final int ATTEMPTS = 3;
+    private static final ExecutorService threads = Executors.newCachedThreadPool(r -> {
+        Thread thread = new Thread(r, "under-load-client");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    private final ByteArrayOutputStream output = new ByteArrayOutputStream();
+    private ExampleServer server;
+
+    private ExampleServer start(String... args) throws Exception {
+        server = ExampleServer.start(Options.parse(args), new PrintStream(output, true, StandardCharsets.UTF_8));
+        for (int i = 0; i < 20; i++) {
+            get("/"); // both sides compile the probe's path before anything is measured
+        }
+        return server;
+    }
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.stop();
+        }
+    }
+
+    @AfterAll
+    static void stopThreads() {
+        threads.shutdownNow();
+    }
+
+    private UnderLoad.Response get(String path) throws Exception {
+        return UnderLoad.send(HOST, server.port(), "GET", path, PROBE_TIMEOUT);
+    }
+
+    /** {@code GET /} answers {@code 200} within 100 ms; {@code when} says at which point of the scenario. */
+    private void assertRootAnswersFast(String when) {
+        List<UnderLoad.Probe> probes = new ArrayList<>();
+        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+            UnderLoad.Probe probe = UnderLoad.get(HOST, server.port(), "/", PROBE_TIMEOUT, System.nanoTime());
+            probes.add(probe);
+            assertEquals(200, probe.status(), () -> "GET / " + when + ": " + probes);
+            if (probe.fast()) {
+                return;
+            }
+        }
+        throw new AssertionError("GET / " + when + " took 100 ms or more " + ATTEMPTS + " times: " + probes);
+    }
+
+    /** The count of a counter of the server's registry, or -1 if it has none of that name and tags. */
+    private double count(String meter, String... tags) {
+        Search search = server.registry().find(meter).tags(tags);
+        return search.counter() == null ? -1 : search.counter().count();
+    }
+
+    private double gauge(String meter, String scheduler) {
+        return server.registry().get(meter).tag("scheduler", scheduler).gauge().value();
+    }
+
+    /** Waits for {@code condition}, checking it every 10 ms, for at most 10 seconds. */
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "timed out waiting until " + what);
+            TimeUnit.MILLISECONDS.sleep(10); // polling for something that is to happen
+        }
+    }
+
+    private void assertMetricsShow(String line) throws Exception {
+        UnderLoad.Response metrics = get("/metrics");
+        assertEquals(200, metrics.status());
+        assertTrue(metrics.body().contains(line), () -> "no line " + line + " in /metrics:\n" + metrics.body());
+    }
+
+    // ---- the two scenarios ----
+
+    @Test
+    void dayLongAtomicRequestsPipelinedThenAbandoned_neverStopGetRoot_andMetricsShowTheShedding() throws Exception {
+        start("--port", "0", "--pending-timeout", "1s", "--job-timeout", "3s");
+
+        UnderLoad.pipelineAndClose(HOST, server.port(), 7, 15, "/atomic?seconds=86400");
+        assertRootAnswersFast("right after 105 day-long requests were pipelined");
+
+        // 50 run (--long-limit), 10 wait (--long-pending-limit), 45 are refused at once.
+        await(() -> count("nettyjobs.spawns.rejected", "scheduler", "long") == 45,
+                "the long scheduler has refused the 45 requests beyond its queue");
+        assertEquals(50, gauge("nettyjobs.jobs.active", "long"));
+        assertRootAnswersFast("with the long scheduler full");
+        UnderLoad.Response jobs = get("/jobs");
+        assertEquals(200, jobs.status());
+        assertTrue(jobs.body().contains("long:       50 active"), jobs.body());
+
+        await(() -> count("nettyjobs.jobs.ended", "scheduler", "long", "outcome", "dropped") == 10,
+                "the 10 waiting requests are dropped past --pending-timeout");
+        assertRootAnswersFast("after the waiting long work was dropped");
+
+        await(() -> count("nettyjobs.jobs.ended", "scheduler", "long", "outcome", "timed_out") == 50,
+                "the 50 running requests time out after --job-timeout");
+        assertRootAnswersFast("after the day-long work timed out");
+        assertEquals(0, gauge("nettyjobs.jobs.active", "long"));
+        await(() -> gauge("nettyjobs.jobs.active", "requests") == 0, "every request has ended");
+
+        assertMetricsShow("nettyjobs.spawns.rejected(COUNTER)[scheduler='long']; count=45.0");
+        assertMetricsShow("nettyjobs.jobs.ended(COUNTER)[outcome='dropped', scheduler='long']; count=10.0");
+        assertMetricsShow("nettyjobs.jobs.ended(COUNTER)[outcome='timed_out', scheduler='long']; count=50.0");
+        assertMetricsShow("nettyjobs.jobs.ended(COUNTER)[outcome='dropped', scheduler='requests']; count=0.0");
+        String printed = output.toString(StandardCharsets.UTF_8);
+        assertTrue(printed.contains("atomic request 1 cut short: atomic request 1 timed out"), printed);
+    }
+
+    @Test
+    void floodOfBackgroundSpawnsBeyondTheQueue_isRefusedWith503_andGetRootKeepsAnswering() throws Exception {
+        start("--port", "0", "--limit", "2", "--pending-limit", "2");
+
+        List<CompletableFuture<UnderLoad.Sent>> flood = UnderLoad.concurrently(threads, HOST, server.port(), "POST",
+                "/jobs?seconds=1", 120, Duration.ofSeconds(30));
+        assertRootAnswersFast("while 120 spawns arrive");
+        CompletableFuture.anyOf(flood.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+        assertRootAnswersFast("once the first spawn is answered");
+        CompletableFuture.allOf(flood.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+        assertRootAnswersFast("once every spawn is answered");
+
+        Map<Integer, Integer> statuses = UnderLoad.countStatuses(flood);
+        int accepted = statuses.getOrDefault(202, 0);
+        int refused = statuses.getOrDefault(503, 0);
+        assertEquals(120, accepted + refused, () -> "every spawn answered 202 or 503: " + statuses);
+        assertTrue(accepted >= 4, () -> "2 run and 2 wait: " + statuses);
+        assertTrue(refused >= 100, () -> "the rest refused at once rather than waiting: " + statuses);
+        assertFalse(statuses.containsKey(UnderLoad.TIMED_OUT), statuses::toString);
+
+        await(() -> count("nettyjobs.jobs.ended", "scheduler", "background", "outcome", "succeeded") == accepted,
+                "the accepted background jobs have run");
+        assertRootAnswersFast("after the background jobs ran");
+        assertMetricsShow("nettyjobs.spawns.rejected(COUNTER)[scheduler='background']; count=" + refused + ".0");
+        assertMetricsShow("nettyjobs.spawns.rejected(COUNTER)[scheduler='requests']; count=0.0");
+    }
+
+    // ---- each defence on its own ----
+
+    /** A plain socket, kept open across requests; connecting and reads time out after 10 seconds. */
+    private static final class Connection implements AutoCloseable {
+        final Socket socket = new Socket();
+        final BufferedReader in;
+        final OutputStream out;
+
+        Connection(int port) throws Exception {
+            socket.setSoTimeout(10_000);
+            socket.connect(new InetSocketAddress(HOST, port), 10_000);
+            in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+            out = socket.getOutputStream();
+        }
+
+        void send(String text) throws Exception {
+            out.write(text.getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        }
+
+        /** The status line and headers of the next response, lower-cased, its body skipped. */
+        String head() throws Exception {
+            StringBuilder head = new StringBuilder();
+            int length = 0;
+            for (String line; !(line = in.readLine()).isEmpty(); ) {
+                String lower = line.toLowerCase(java.util.Locale.ROOT);
+                head.append(lower).append('\n');
+                if (lower.startsWith("content-length:")) {
+                    length = Integer.parseInt(lower.substring("content-length:".length()).trim());
+                }
+            }
+            for (int i = 0; i < length; i++) {
+                in.read();
+            }
+            return head.toString();
+        }
+
+        @Override
+        public void close() throws Exception {
+            socket.close();
+        }
+    }
+
+    @Test
+    void atomicRequestPastTheJobTimeout_gets503WithRetryAfter_andTheConnectionServesTheNextRequest() throws Exception {
+        start("--port", "0", "--job-timeout", "500ms");
+        try (Connection connection = new Connection(server.port())) {
+            connection.send("GET /atomic?seconds=60 HTTP/1.1\r\nHost: x\r\n\r\n");
+            String head = connection.head();
+            assertTrue(head.startsWith("http/1.1 503"), head);
+            assertTrue(head.contains("retry-after: 1\n"), head);
+            assertFalse(head.contains("connection: close"), head);
+
+            connection.send("GET /atomic?seconds=0 HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertTrue(connection.head().startsWith("http/1.1 200"));
+        }
+        assertMetricsShow("nettyjobs.jobs.ended(COUNTER)[outcome='timed_out', scheduler='long']; count=1.0");
+    }
+
+    @Test
+    void longWorkBeyondItsQueue_isRefusedAtOnce_onHttpAndOnTheLineProtocol() throws Exception {
+        start("--port", "0", "--line-port", "0", "--long-limit", "1", "--long-pending-limit", "1", "--grace", "100ms");
+        try (Connection connection = new Connection(server.port())) {
+            connection.send("GET /atomic?seconds=60 HTTP/1.1\r\nHost: x\r\n\r\n".repeat(2));
+            await(() -> gauge("nettyjobs.jobs.pending", "long") == 1, "one runs, one waits");
+            try (Connection second = new Connection(server.port());
+                 Connection lines = new Connection(server.linePort())) {
+                second.send("GET /atomic?seconds=1 HTTP/1.1\r\nHost: x\r\n\r\n");
+                String head = second.head();
+                assertTrue(head.startsWith("http/1.1 503"), head);
+                assertTrue(head.contains("retry-after: 1\n"), head);
+
+                lines.send("SLEEP 1\nECHO still here\n");
+                assertEquals("BUSY try again later", lines.in.readLine());
+                assertEquals("still here", lines.in.readLine());
+            }
+        }
+        assertEquals(2, count("nettyjobs.spawns.rejected", "scheduler", "long"));
+    }
+
+    @Test
+    void withoutRejectWhenFull_aSpawnWaitsForRoom_asAiojobsDoes() throws Exception {
+        start("--port", "0", "--limit", "1", "--pending-limit", "1", "--reject-when-full", "false");
+        UnderLoad.send(HOST, server.port(), "POST", "/jobs?seconds=1", PROBE_TIMEOUT);
+        UnderLoad.send(HOST, server.port(), "POST", "/jobs?seconds=1", PROBE_TIMEOUT);
+        long started = System.nanoTime();
+        UnderLoad.Response third = UnderLoad.send(HOST, server.port(), "POST", "/jobs?seconds=1", PROBE_TIMEOUT);
+        assertEquals(202, third.status(), third.body());
+        assertTrue(System.nanoTime() - started >= TimeUnit.MILLISECONDS.toNanos(500),
+                "answered once the first job ended and made room");
+        assertEquals(0, count("nettyjobs.spawns.rejected", "scheduler", "background"));
+    }
+}
