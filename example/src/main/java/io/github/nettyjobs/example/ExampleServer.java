@@ -368,12 +368,12 @@ public final class ExampleServer {
             options = Options.parse(args);
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
-            System.err.println(Options.USAGE);
+            Options.printHelp(System.err);
             System.exit(2);
             return;
         }
         if (options.help) {
-            System.out.println(Options.USAGE);
+            Options.printHelp(System.out);
             return;
         }
         ExampleServer server;

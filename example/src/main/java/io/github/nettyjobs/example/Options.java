@@ -1,46 +1,74 @@
 package io.github.nettyjobs.example;
 
+import joptsimple.OptionException;
+import joptsimple.OptionParser;
+import joptsimple.OptionSet;
+import joptsimple.OptionSpec;
+import joptsimple.ValueConversionException;
+import joptsimple.ValueConverter;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 
-/** The example server's command line options; immutable. */
+/** The example server's command line options, parsed with jopt-simple; immutable. */
 final class Options {
-
-    static final String USAGE = String.join("\n",
-            "usage: ExampleServer [options]",
-            "  --host HOST              address to bind (default 127.0.0.1)",
-            "  --port PORT              port to listen on, 0 for any free one (default 8080)",
-            "  --threads N              event loops serving connections (default 1); each has one scheduler of",
-            "                           each kind below, and the limits are per loop",
-            "  --line-port PORT         also serve the line protocol (SLEEP, ECHO, JOBS, QUIT) on this port,",
-            "                           0 for any free one (default: not served)",
-            "  --read-timeout DURATION  close a connection that sends no complete request for this long while",
-            "                           none of its requests is being answered, e.g. 30s (default 30s)",
-            "  --grace DURATION         how long shutdown waits for jobs, e.g. 10s, 500ms, 2m (default 10s)",
-            "",
-            "  Requests: every HTTP request and line command is a job of the requests scheduler.",
-            "  --request-limit N        requests handled at once, 0 for no limit (default 100); must exceed",
-            "                           --long-limit + --long-pending-limit, so long work never takes every slot",
-            "  --pending-timeout DURATION  how long a request, or long work, may wait for a slot before it is",
-            "                           answered 503 with Retry-After, 0 for no limit (default 5s)",
-            "",
-            "  Long work: GET /atomic and SLEEP run in the long scheduler, apart from the cheap routes.",
-            "  --long-limit N           long work running at once (default 50, at least 1)",
-            "  --long-pending-limit N   long work waiting for a slot; beyond it, 503 at once (default 10, at least 1)",
-            "  --job-timeout DURATION   longest run of long work; then 503 with Retry-After, 0 for no limit",
-            "                           (default 60s)",
-            "",
-            "  Background jobs: POST /jobs spawns into the background scheduler.",
-            "  --limit N                background jobs running at once, 0 for no limit (default 100)",
-            "  --pending-limit N        background jobs waiting to run, 0 for no limit (default 10000)",
-            "  --reject-when-full BOOL  true: a spawn beyond the pending queue is answered 503 at once; false:",
-            "                           the request waits for room, holding its request slot (default true)",
-            "  --background-timeout DURATION  longest run of a background job, 0 for no limit (default 1h)",
-            "",
-            "  --help                   this text");
 
     /** A duration option's value that means "no limit". */
     static final Duration NO_LIMIT = Duration.ZERO;
+    /** {@link #linePort} when the line protocol is not served. */
+    static final int NO_PORT = -1;
+
+    private static final OptionParser PARSER = new OptionParser();
+    private static final OptionSpec<Void> HELP = PARSER.acceptsAll(List.of("h", "help"), "this text").forHelp();
+    private static final OptionSpec<String> HOST = PARSER.accepts("host", "address to bind")
+            .withRequiredArg().defaultsTo("127.0.0.1");
+    private static final OptionSpec<Integer> PORT = PARSER.accepts("port", "port to listen on, 0 for any free one")
+            .withRequiredArg().withValuesConvertedBy(between(0, 65_535)).defaultsTo(8080);
+    private static final OptionSpec<Integer> THREADS = PARSER.accepts("threads",
+                    "event loops serving connections; each has one scheduler of each kind, and the limits are per loop")
+            .withRequiredArg().withValuesConvertedBy(between(1, 1024)).defaultsTo(1);
+    private static final OptionSpec<Integer> LINE_PORT = PARSER.accepts("line-port",
+                    "also serve the line protocol (SLEEP, ECHO, JOBS, QUIT) on this port, 0 for any free one (default: not served)")
+            .withRequiredArg().withValuesConvertedBy(between(0, 65_535));
+    private static final OptionSpec<Duration> READ_TIMEOUT = PARSER.accepts("read-timeout",
+                    "close a connection that sends no complete request for this long while none of its requests is being answered (default: 30s)")
+            .withRequiredArg().withValuesConvertedBy(durations(false));
+    private static final OptionSpec<Duration> GRACE = PARSER.accepts("grace", "how long shutdown waits for jobs (default: 10s)")
+            .withRequiredArg().withValuesConvertedBy(durations(true));
+    private static final OptionSpec<Integer> REQUEST_LIMIT = PARSER.accepts("request-limit",
+                    "requests (HTTP requests and line commands, each a job of the requests scheduler) handled at once, "
+                            + "0 for no limit; must exceed --long-limit + --long-pending-limit")
+            .withRequiredArg().withValuesConvertedBy(between(0, Integer.MAX_VALUE)).defaultsTo(100);
+    private static final OptionSpec<Duration> PENDING_TIMEOUT = PARSER.accepts("pending-timeout",
+                    "how long a request, or long work, may wait for a slot before it is answered 503, 0 for no limit (default: 5s)")
+            .withRequiredArg().withValuesConvertedBy(durations(true));
+    private static final OptionSpec<Integer> LONG_LIMIT = PARSER.accepts("long-limit",
+                    "long work (GET /atomic, SLEEP: the long scheduler) running at once")
+            .withRequiredArg().withValuesConvertedBy(between(1, Integer.MAX_VALUE)).defaultsTo(50);
+    private static final OptionSpec<Integer> LONG_PENDING_LIMIT = PARSER.accepts("long-pending-limit",
+                    "long work waiting for a slot; beyond it, 503 at once")
+            .withRequiredArg().withValuesConvertedBy(between(1, Integer.MAX_VALUE)).defaultsTo(10);
+    private static final OptionSpec<Duration> JOB_TIMEOUT = PARSER.accepts("job-timeout",
+                    "longest run of long work, then 503, 0 for no limit (default: 60s)")
+            .withRequiredArg().withValuesConvertedBy(durations(true));
+    private static final OptionSpec<Integer> LIMIT = PARSER.accepts("limit",
+                    "background jobs (POST /jobs: the background scheduler) running at once, 0 for no limit")
+            .withRequiredArg().withValuesConvertedBy(between(0, Integer.MAX_VALUE)).defaultsTo(100);
+    private static final OptionSpec<Integer> PENDING_LIMIT = PARSER.accepts("pending-limit",
+                    "background jobs waiting to run, 0 for no limit")
+            .withRequiredArg().withValuesConvertedBy(between(0, Integer.MAX_VALUE)).defaultsTo(10_000);
+    private static final OptionSpec<Boolean> REJECT_WHEN_FULL = PARSER.accepts("reject-when-full",
+                    "true: a background spawn beyond the pending queue is answered 503 at once; "
+                            + "false: the request waits for room, holding its request slot")
+            .withRequiredArg().withValuesConvertedBy(booleans()).defaultsTo(true);
+    private static final OptionSpec<Duration> BACKGROUND_TIMEOUT = PARSER.accepts("background-timeout",
+                    "longest run of a background job, 0 for no limit (default: 1h)")
+            .withRequiredArg().withValuesConvertedBy(durations(true));
 
     final String host;
     final int port;
@@ -63,109 +91,27 @@ final class Options {
     final Duration backgroundTimeout;
     final boolean help;
 
-    static final int NO_PORT = -1;
-
-    private Options(Parser parsed) {
-        this.host = parsed.host;
-        this.port = parsed.port;
-        this.limit = parsed.limit;
-        this.pendingLimit = parsed.pendingLimit;
-        this.grace = parsed.grace;
-        this.threads = parsed.threads;
-        this.linePort = parsed.linePort;
-        this.readTimeout = parsed.readTimeout;
-        this.requestLimit = parsed.requestLimit;
-        this.pendingTimeout = parsed.pendingTimeout;
-        this.longLimit = parsed.longLimit;
-        this.longPendingLimit = parsed.longPendingLimit;
-        this.jobTimeout = parsed.jobTimeout;
-        this.rejectWhenFull = parsed.rejectWhenFull;
-        this.backgroundTimeout = parsed.backgroundTimeout;
-        this.help = parsed.help;
+    private Options(OptionSet set) {
+        this.host = set.valueOf(HOST);
+        this.port = set.valueOf(PORT);
+        this.limit = set.valueOf(LIMIT);
+        this.pendingLimit = set.valueOf(PENDING_LIMIT);
+        this.grace = valueOr(set, GRACE, Duration.ofSeconds(10));
+        this.threads = set.valueOf(THREADS);
+        this.linePort = set.has(LINE_PORT) ? set.valueOf(LINE_PORT) : NO_PORT;
+        this.readTimeout = valueOr(set, READ_TIMEOUT, Duration.ofSeconds(30));
+        this.requestLimit = set.valueOf(REQUEST_LIMIT);
+        this.pendingTimeout = valueOr(set, PENDING_TIMEOUT, Duration.ofSeconds(5));
+        this.longLimit = set.valueOf(LONG_LIMIT);
+        this.longPendingLimit = set.valueOf(LONG_PENDING_LIMIT);
+        this.jobTimeout = valueOr(set, JOB_TIMEOUT, Duration.ofSeconds(60));
+        this.rejectWhenFull = set.valueOf(REJECT_WHEN_FULL);
+        this.backgroundTimeout = valueOr(set, BACKGROUND_TIMEOUT, Duration.ofHours(1));
+        this.help = set.has(HELP);
     }
 
-    /** The defaults, changed option by option. */
-    private static final class Parser {
-        String host = "127.0.0.1";
-        int port = 8080;
-        int limit = 100;
-        int pendingLimit = 10_000;
-        Duration grace = Duration.ofSeconds(10);
-        int threads = 1;
-        int linePort = NO_PORT;
-        Duration readTimeout = Duration.ofSeconds(30);
-        int requestLimit = 100;
-        Duration pendingTimeout = Duration.ofSeconds(5);
-        int longLimit = 50;
-        int longPendingLimit = 10;
-        Duration jobTimeout = Duration.ofSeconds(60);
-        boolean rejectWhenFull = true;
-        Duration backgroundTimeout = Duration.ofHours(1);
-        boolean help;
-
-        void set(String option, String value) {
-            switch (option) {
-                case "--host":
-                    host = value;
-                    break;
-                case "--port":
-                    port = integer(option, value, 0, 65_535);
-                    break;
-                case "--limit":
-                    limit = integer(option, value, 0, Integer.MAX_VALUE);
-                    break;
-                case "--pending-limit":
-                    pendingLimit = integer(option, value, 0, Integer.MAX_VALUE);
-                    break;
-                case "--grace":
-                    grace = duration(option, value);
-                    break;
-                case "--threads":
-                    threads = integer(option, value, 1, 1024);
-                    break;
-                case "--line-port":
-                    linePort = integer(option, value, 0, 65_535);
-                    break;
-                case "--read-timeout":
-                    readTimeout = duration(option, value);
-                    if (readTimeout.isZero()) {
-                        throw new IllegalArgumentException(option + ": " + value + " (expected: more than 0)");
-                    }
-                    break;
-                case "--request-limit":
-                    requestLimit = integer(option, value, 0, Integer.MAX_VALUE);
-                    break;
-                case "--pending-timeout":
-                    pendingTimeout = duration(option, value);
-                    break;
-                case "--long-limit":
-                    longLimit = integer(option, value, 1, Integer.MAX_VALUE);
-                    break;
-                case "--long-pending-limit":
-                    longPendingLimit = integer(option, value, 1, Integer.MAX_VALUE);
-                    break;
-                case "--job-timeout":
-                    jobTimeout = duration(option, value);
-                    break;
-                case "--reject-when-full":
-                    rejectWhenFull = bool(option, value);
-                    break;
-                case "--background-timeout":
-                    backgroundTimeout = duration(option, value);
-                    break;
-                default:
-                    throw new IllegalArgumentException("unknown option: " + option);
-            }
-        }
-
-        Options build() {
-            if (requestLimit != 0 && (long) requestLimit <= (long) longLimit + longPendingLimit) {
-                throw new IllegalArgumentException("--request-limit: " + requestLimit + " (expected: 0, or more than"
-                        + " --long-limit + --long-pending-limit = " + ((long) longLimit + longPendingLimit)
-                        + ", so that long work never takes every request slot)");
-            }
-            return new Options(this);
-        }
+    private static Duration valueOr(OptionSet set, OptionSpec<Duration> option, Duration defaultValue) {
+        return set.has(option) ? set.valueOf(option) : defaultValue;
     }
 
     /**
@@ -174,19 +120,47 @@ final class Options {
      * @throws IllegalArgumentException naming the option that is unknown, lacks a value or has a bad one
      */
     static Options parse(String... args) {
-        Parser parser = new Parser();
-        for (int i = 0; i < args.length; i++) {
-            String option = args[i];
-            if (option.equals("--help") || option.equals("-h")) {
-                parser.help = true;
-                continue;
+        Options options;
+        try {
+            OptionSet set = PARSER.parse(args);
+            if (!set.nonOptionArguments().isEmpty()) {
+                throw new IllegalArgumentException("unknown option: " + set.nonOptionArguments().get(0));
             }
-            if (i + 1 == args.length) {
-                throw new IllegalArgumentException(option.startsWith("--") ? option + " needs a value" : "unknown option: " + option);
-            }
-            parser.set(option, args[++i]);
+            options = new Options(set); // jopt-simple converts the values here
+        } catch (OptionException e) {
+            throw new IllegalArgumentException(describe(e), e);
         }
-        return parser.build();
+        if (options.requestLimit != 0 && (long) options.requestLimit <= (long) options.longLimit + options.longPendingLimit) {
+            throw new IllegalArgumentException("--request-limit: " + options.requestLimit + " (expected: 0, or more than"
+                    + " --long-limit + --long-pending-limit = " + ((long) options.longLimit + options.longPendingLimit)
+                    + ", so that long work never takes every request slot)");
+        }
+        return options;
+    }
+
+    /** jopt-simple's failures in the words of the other messages: the option first. */
+    private static String describe(OptionException e) {
+        String name = e.options().iterator().next();
+        String option = "--" + name;
+        if (e.getCause() instanceof ValueConversionException) {
+            return option + ": " + e.getCause().getMessage();
+        }
+        if (!PARSER.recognizedOptions().containsKey(name)) {
+            return "unknown option: " + option;
+        }
+        return option + " needs a value";
+    }
+
+    /** Writes the usage and the options, with their defaults, to {@code out}. */
+    static void printHelp(PrintStream out) {
+        out.println("usage: ExampleServer [options]");
+        out.println("Durations are written 250ms, 10s, 1.5s, 2m, 1h or as plain seconds.");
+        out.println();
+        try {
+            PARSER.printHelpOn((OutputStream) out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** {@code null} for {@link #NO_LIMIT}, as the scheduler's builder takes it. */
@@ -194,32 +168,20 @@ final class Options {
         return limit.isZero() ? null : limit;
     }
 
-    private static boolean bool(String option, String value) {
-        switch (value.toLowerCase(Locale.ROOT)) {
-            case "true":
-                return true;
-            case "false":
-                return false;
-            default:
-                throw new IllegalArgumentException(option + ": " + value + " (expected: true or false)");
+    /** A duration as a person writes it: {@code 10s}, {@code 1.5s}, {@code 250ms}, {@code 1h}. */
+    static String format(Duration duration) {
+        long millis = duration.toMillis();
+        if (millis >= 3_600_000 && millis % 3_600_000 == 0) {
+            return millis / 3_600_000 + "h";
         }
-    }
-
-    private static int integer(String option, String value, int min, int max) {
-        int parsed;
-        try {
-            parsed = Integer.parseInt(value);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(option + ": " + value + " is not a number");
+        if (millis % 1000 == 0) {
+            return millis / 1000 + "s";
         }
-        if (parsed < min || parsed > max) {
-            throw new IllegalArgumentException(option + ": " + value + " (expected: " + min + " to " + max + ")");
-        }
-        return parsed;
+        return millis < 1000 ? millis + "ms" : millis / 1000.0 + "s";
     }
 
     /** {@code 250ms}, {@code 10s}, {@code 2m}, {@code 1h}, or a plain number of seconds. */
-    static Duration duration(String option, String value) {
+    static Duration duration(String value) {
         String text = value.trim().toLowerCase(Locale.ROOT);
         try {
             Duration duration;
@@ -235,23 +197,79 @@ final class Options {
                 duration = Duration.ofMillis(Math.round(Double.parseDouble(text) * 1000));
             }
             if (duration.isNegative()) {
-                throw new IllegalArgumentException(option + ": " + value + " is negative");
+                throw new ValueConversionException(value + " is negative");
             }
             return duration;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(option + ": " + value + " is not a duration such as 10s, 500ms, 2m or 1h");
+            throw new ValueConversionException(value + " is not a duration such as 10s, 500ms, 2m or 1h");
         }
     }
 
-    /** A duration as a person writes it: {@code 10s}, {@code 1.5s}, {@code 250ms}, {@code 1h}. */
-    static String format(Duration duration) {
-        long millis = duration.toMillis();
-        if (millis >= 3_600_000 && millis % 3_600_000 == 0) {
-            return millis / 3_600_000 + "h";
+    private static ValueConverter<Duration> durations(boolean zeroAllowed) {
+        return new Converter<>(Duration.class, "duration") {
+            @Override
+            public Duration convert(String value) {
+                Duration duration = duration(value);
+                if (duration.isZero() && !zeroAllowed) {
+                    throw new ValueConversionException(value + " (expected: more than 0)");
+                }
+                return duration;
+            }
+        };
+    }
+
+    private static ValueConverter<Integer> between(int min, int max) {
+        return new Converter<>(Integer.class, "n") {
+            @Override
+            public Integer convert(String value) {
+                int parsed;
+                try {
+                    parsed = Integer.parseInt(value);
+                } catch (NumberFormatException e) {
+                    throw new ValueConversionException(value + " is not a number");
+                }
+                if (parsed < min || parsed > max) {
+                    throw new ValueConversionException(value + " (expected: " + min + " to " + max + ")");
+                }
+                return parsed;
+            }
+        };
+    }
+
+    private static ValueConverter<Boolean> booleans() {
+        return new Converter<>(Boolean.class, "true|false") {
+            @Override
+            public Boolean convert(String value) {
+                switch (value.toLowerCase(Locale.ROOT)) {
+                    case "true":
+                        return true;
+                    case "false":
+                        return false;
+                    default:
+                        throw new ValueConversionException(value + " (expected: true or false)");
+                }
+            }
+        };
+    }
+
+    /** A converter with its type and the pattern {@code --help} shows. */
+    private abstract static class Converter<V> implements ValueConverter<V> {
+        private final Class<V> type;
+        private final String pattern;
+
+        Converter(Class<V> type, String pattern) {
+            this.type = type;
+            this.pattern = pattern;
         }
-        if (millis % 1000 == 0) {
-            return millis / 1000 + "s";
+
+        @Override
+        public Class<? extends V> valueType() {
+            return type;
         }
-        return millis < 1000 ? millis + "ms" : millis / 1000.0 + "s";
+
+        @Override
+        public String valuePattern() {
+            return pattern;
+        }
     }
 }

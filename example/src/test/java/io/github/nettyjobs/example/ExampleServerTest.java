@@ -129,6 +129,9 @@ class ExampleServerTest {
                 assertThrows(IllegalArgumentException.class, () -> Options.parse("--long-limit", "0")).getMessage());
         assertEquals("--reject-when-full: yes (expected: true or false)",
                 assertThrows(IllegalArgumentException.class, () -> Options.parse("--reject-when-full", "yes")).getMessage());
-        assertTrue(Options.USAGE.contains("--job-timeout DURATION"), Options.USAGE);
+        ByteArrayOutputStream help = new ByteArrayOutputStream();
+        Options.printHelp(new PrintStream(help, true, StandardCharsets.UTF_8));
+        String text = help.toString(StandardCharsets.UTF_8);
+        assertTrue(text.contains("--job-timeout <duration>") && text.contains("(default: 60s)"), text);
     }
 }
