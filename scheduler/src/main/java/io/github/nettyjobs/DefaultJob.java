@@ -86,8 +86,8 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
     private SpawnPromise<T> spawnPromise;
     private DefaultJob<?> prev;
     private DefaultJob<?> next;
-    /** Waiters of join() and close(), in arrival order; {@code null} until the first one. */
-    private LinkedQueue<JobWaiter> waiters;
+    /** The first of the waiters of join() and close(), chained in arrival order; {@code null} if none. */
+    private JobWaiter waiters;
     /** {@code null} until needed. */
     private JobExtras extras;
     /** The spawn's caller has (or can have) the job: its spawn future is complete. */
@@ -465,7 +465,7 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
     private void taskReturned(Future<T> future) {
         this.future = future;
         if (closeRequest != CLOSE_NOT_ASKED) {
-            future.cancel(false); // closed from inside its own task, before there was a future to cancel
+            future.cancel(/* mayInterruptIfRunning= */ false); // closed from inside its own task, before there was a future to cancel
         }
         if (future.isDone()) {
             futureDone();
@@ -528,7 +528,7 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
         }
         Future<T> future = this.future;
         if (future != null) {
-            future.cancel(false); // may re-enter through operationComplete and end this job (and start others)
+            future.cancel(/* mayInterruptIfRunning= */ false); // may re-enter through operationComplete and end this job (and start others)
         }
         // else its task is running: start() cancels the future it returns
     }
@@ -626,14 +626,12 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
 
     /** Hands the outcome to the waiters, or a failure nobody took to the exception handler. */
     private void deliverOutcome() {
-        LinkedQueue<JobWaiter> waiters = this.waiters;
+        JobWaiter waiter = waiters;
+        waiters = null;
         boolean taken = false;
-        if (waiters != null) {
-            this.waiters = null;
-            for (JobWaiter waiter; (waiter = waiters.pollFirst()) != null; ) {
-                waiter.cancelTimer();
-                taken |= complete(waiter.kind, waiter.promise);
-            }
+        for (; waiter != null; waiter = waiter.next) {
+            waiter.cancelTimer();
+            taken |= complete(waiter.kind, waiter.promise);
         }
         if (taken) {
             return;
@@ -702,7 +700,7 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
         }
         switch (kind) {
             case JOIN:
-                promise.cancel(false); // closed before it finished
+                promise.cancel(/* mayInterruptIfRunning= */ false); // closed before it finished
                 break;
             case EXPIRED_JOIN:
                 promise.tryFailure(new TimeoutException(name() + " did not end within the join timeout"));
@@ -728,11 +726,15 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
             return;
         }
         JobWaiter waiter = new JobWaiter(this, kind, promise);
-        LinkedQueue<JobWaiter> waiters = this.waiters;
         if (waiters == null) {
-            this.waiters = waiters = new LinkedQueue<>();
+            waiters = waiter;
+        } else {
+            JobWaiter last = waiters;
+            while (last.next != null) {
+                last = last.next; // rarely more than one or two
+            }
+            last.next = waiter;
         }
-        waiters.addLast(waiter);
         if (kind == JobWaiter.Kind.CLOSE) {
             requestClose(); // may end the job, and complete the waiter, right here
         }

@@ -91,7 +91,7 @@ final class JobExtras implements Runnable {
         ScheduledFuture<?> timer = this.timer;
         if (timer != null) {
             this.timer = null;
-            timer.cancel(false);
+            timer.cancel(/* mayInterruptIfRunning= */ false);
         }
     }
 }

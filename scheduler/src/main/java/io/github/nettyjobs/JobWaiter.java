@@ -4,9 +4,11 @@ import io.netty.util.concurrent.Promise;
 
 /**
  * One call of {@link Job#join()} or {@link Job#close()} waiting for a job to end; confined to the
- * loop. What it completes with is decided by the job ({@code DefaultJob#complete}).
+ * loop. What it completes with is decided by the job ({@code DefaultJob#complete}). The waiters of a
+ * job form a chain that the job's end takes whole: a waiter never leaves it alone (one whose time
+ * runs out stays, to be completed with the others), so no list object is needed.
  */
-final class JobWaiter extends Waiter<JobWaiter> {
+final class JobWaiter extends Waiter {
 
     /** What the caller asked for. */
     enum Kind {
@@ -24,6 +26,8 @@ final class JobWaiter extends Waiter<JobWaiter> {
     Kind kind;
     /** What {@code join()} or {@code close()} returned. */
     final Promise<?> promise;
+    /** The next waiter of the same job, in arrival order. */
+    JobWaiter next;
 
     JobWaiter(DefaultJob<?> job, Kind kind, Promise<?> promise) {
         this.job = job;

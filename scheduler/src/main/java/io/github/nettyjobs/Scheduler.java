@@ -601,7 +601,7 @@ public final class Scheduler implements Iterable<Job<?>> {
         }
         if (done.isCancelled()) {
             Promise<T> cancelled = loop.newPromise();
-            cancelled.cancel(false);
+            cancelled.cancel(/* mayInterruptIfRunning= */ false);
             return cancelled;
         }
         return loop.newFailedFuture(done.cause());

@@ -146,7 +146,7 @@ final class SchedulerLifecycle {
         ScheduledFuture<?> timer = closeTimer;
         if (timer != null) {
             closeTimer = null;
-            timer.cancel(false);
+            timer.cancel(/* mayInterruptIfRunning= */ false);
         }
         if (loopShutdownHook != null) {
             ((SingleThreadEventExecutor) loop).removeShutdownHook(loopShutdownHook);

@@ -59,7 +59,7 @@ final class ShieldedFuture<T> extends DefaultPromise<T>
         if (inner.isSuccess()) {
             trySuccess(inner.getNow());
         } else if (inner.isCancelled()) {
-            cancel(false);
+            cancel(/* mayInterruptIfRunning= */ false);
         } else {
             tryFailure(inner.cause());
         }
@@ -67,7 +67,7 @@ final class ShieldedFuture<T> extends DefaultPromise<T>
 
     /** Scheduler close: the one place where the shielded future itself is cancelled. */
     void cancelInner() {
-        inner.cancel(false);
+        inner.cancel(/* mayInterruptIfRunning= */ false);
     }
 
     /** The scheduler gave up waiting for the inner future after its close timeout. */

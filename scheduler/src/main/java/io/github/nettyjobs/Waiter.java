@@ -6,17 +6,12 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Something waiting on a scheduler's loop for an event, with an optional timeout on that loop; a
- * node of the {@link LinkedQueue} of its kind, so waiting allocates no list node. Confined to the
- * loop.
- *
- * @param <W> the concrete waiter type, the element type of its queue
+ * Something waiting on a scheduler's loop for an event, with an optional timeout on that loop; it
+ * is its own timer task. Confined to the loop.
  */
-abstract class Waiter<W extends Waiter<W>> implements Runnable, Linked<W> {
+abstract class Waiter implements Runnable {
 
     private ScheduledFuture<?> timer;
-    private W prev;
-    private W next;
 
     final void scheduleTimeout(EventExecutor loop, long nanos) {
         timer = loop.schedule(this, nanos, TimeUnit.NANOSECONDS);
@@ -27,7 +22,7 @@ abstract class Waiter<W extends Waiter<W>> implements Runnable, Linked<W> {
         ScheduledFuture<?> timer = this.timer;
         if (timer != null) {
             this.timer = null;
-            timer.cancel(false);
+            timer.cancel(/* mayInterruptIfRunning= */ false);
         }
     }
 
@@ -39,24 +34,4 @@ abstract class Waiter<W extends Waiter<W>> implements Runnable, Linked<W> {
     }
 
     abstract void timedOut();
-
-    @Override
-    public final W prev() {
-        return prev;
-    }
-
-    @Override
-    public final void prev(W prev) {
-        this.prev = prev;
-    }
-
-    @Override
-    public final W next() {
-        return next;
-    }
-
-    @Override
-    public final void next(W next) {
-        this.next = next;
-    }
 }

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -49,6 +50,7 @@ class ReadmeSnippetsTest {
         Map<String, Path> documents = new LinkedHashMap<>();
         documents.put("quickstart", README);
         documents.put("spawn-join", README);
+        documents.put("completion-stage", README);
         documents.put("limits", GUIDE);
         documents.put("handler", GUIDE);
         documents.put("shield", GUIDE);
@@ -126,6 +128,27 @@ class ReadmeSnippetsTest {
         assertEquals("greeting", job.name());
         assertTrue(stuck.isClosed());
         assertTrue(forever.isCancelled());
+        scheduler.close().sync();
+    }
+
+    /** Stands in for an asynchronous client of the CompletableFuture world. */
+    private static final class StatusClient {
+        CompletableFuture<String> fetchAsync(String path) {
+            return CompletableFuture.supplyAsync(() -> "up: " + path);
+        }
+    }
+
+    @Test
+    void completionStage_bothWays() throws Exception {
+        Scheduler scheduler = Scheduler.create(loop);
+        StatusClient client = new StatusClient();
+        // tag::completion-stage[]
+        // A task returning a CompletionStage becomes a job; closing the job cancels the stage.
+        Job<String> fetch = CompletionStages.spawn(scheduler, "fetch", () -> client.fetchAsync("/status")).get(5, SECONDS);
+        CompletableFuture<String> status = CompletionStages.join(fetch);  // the job's outcome as a CompletableFuture
+        // end::completion-stage[]
+        assertEquals("up: /status", status.get(5, SECONDS));
+        assertEquals("fetch", fetch.name());
         scheduler.close().sync();
     }
 
