@@ -103,9 +103,13 @@ final class HttpProtocol implements AtomicProtocol<FullHttpRequest, FullHttpResp
         return !HttpUtil.isKeepAlive(request);
     }
 
+    /**
+     * Whether the prepared response says {@code Connection: close}: {@link #prepare} already put
+     * there what the request asked for.
+     */
     @Override
     public boolean closesConnection(FullHttpRequest request, FullHttpResponse response) {
-        return !HttpUtil.isKeepAlive(request) || !HttpUtil.isKeepAlive(response);
+        return !HttpUtil.isKeepAlive(response);
     }
 
     /**
@@ -126,7 +130,10 @@ final class HttpProtocol implements AtomicProtocol<FullHttpRequest, FullHttpResp
             // Never a body, never a length (RFC 9110, 8.6).
             response.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
         } else if (!HttpMethod.HEAD.equals(request.method()) && code != 304 && !HttpUtil.isTransferEncodingChunked(response)) {
-            HttpUtil.setContentLength(response, response.content().readableBytes());
+            int length = response.content().readableBytes();
+            if (HttpUtil.getContentLength(response, -1L) != length) {
+                HttpUtil.setContentLength(response, length); // reading is cheaper than setting, and most handlers set it right
+            }
         }
         return response;
     }

@@ -69,6 +69,8 @@ public final class AtomicHandler<I, O> extends ChannelInboundHandlerAdapter {
     private final ResponseQueue<I, O> responses;
     private final ReadGate gate;
     private ChannelHandlerContext ctx;
+    /** The channel's scheduler, as last looked up; see {@link #scheduler(ChannelHandlerContext)}. */
+    private Scheduler scheduler;
     /** An undecodable request, or the protocol's last request, came in: later ones are released unanswered. */
     private boolean inputShutdown;
     /** The channel is inactive or this handler was removed. */
@@ -147,7 +149,7 @@ public final class AtomicHandler<I, O> extends ChannelInboundHandlerAdapter {
             }
             Exchange<I, O> exchange = new Exchange<>(this, request, last);
             responses.add(exchange);
-            Scheduler scheduler = ChannelJobs.schedulerOrNull(ctx.channel());
+            Scheduler scheduler = scheduler(ctx);
             if (scheduler != null) {
                 exchange.spawn(scheduler); // on the scheduler's loop, may run the whole job right here
             } else {
@@ -156,6 +158,19 @@ public final class AtomicHandler<I, O> extends ChannelInboundHandlerAdapter {
             }
         }
         gate.update(responses.size());
+    }
+
+    /**
+     * The channel's scheduler, looked up for the first request and again only once it is closed
+     * (the lookup walks channel attributes and the parent's group; a closed scheduler may have been
+     * replaced, and a spawn on it fails as it should if not).
+     */
+    private Scheduler scheduler(ChannelHandlerContext ctx) {
+        Scheduler scheduler = this.scheduler;
+        if (scheduler == null || scheduler.isClosed()) {
+            this.scheduler = scheduler = ChannelJobs.schedulerOrNull(ctx.channel());
+        }
+        return scheduler;
     }
 
     private void warnNoScheduler() {

@@ -1,6 +1,7 @@
 package io.github.nettyjobs.channel;
 
 import io.github.nettyjobs.Job;
+import io.github.nettyjobs.JobOutcome;
 import io.github.nettyjobs.Scheduler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.ReferenceCountUtil;
@@ -194,7 +195,16 @@ final class Exchange<I, O> implements Callable<Future<O>>, GenericFutureListener
         if (abandoned && !spawned.isDone()) {
             spawned.cancel(false); // withdrawn meanwhile: abandon() may not have seen the future
         }
-        spawned.addListener(this); // in the admission's loop turn: see the class comment
+        if (spawned.isDone()) {
+            operationComplete(spawnedAsObject()); // admitted (or refused) at once: no listener needed
+        } else {
+            spawned.addListener(this); // in the admission's loop turn: see the class comment
+        }
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private Future<Object> spawnedAsObject() {
+        return (Future) spawned;
     }
 
     /** The job's task. */
@@ -211,13 +221,21 @@ final class Exchange<I, O> implements Callable<Future<O>>, GenericFutureListener
     public void operationComplete(Future<Object> future) {
         boolean spawnDone = (Object) future == spawned;
         if (spawnDone && future.isSuccess()) {
-            // Joined before the job could report a failure to the scheduler's exception handler, so
-            // the failure comes here, exactly once, and the atomic handler alone logs it.
             Job<O> job = (Job<O>) future.getNow();
             this.job = job;
-            Future<O> joined = job.join();
-            this.joined = joined;
-            joined.addListener(this); // may call back at once
+            if (job.outcome() == JobOutcome.SUCCEEDED) {
+                // Ended inside its spawn, with its handler's future: that future is the outcome, and
+                // a success is never reported, so there is nothing to claim with a join.
+                this.joined = handlerFuture;
+            } else {
+                // Joined before the job could report a failure to the scheduler's exception handler,
+                // so the failure comes here, exactly once, and the atomic handler alone logs it.
+                Future<O> joined = job.join();
+                this.joined = joined;
+                if (!joined.isDone()) {
+                    joined.addListener(this); // calls back when the job ends; run() below notes the admission
+                }
+            }
         }
         EventExecutor loop = owner.ctx().executor();
         if (loop.inEventLoop()) {
