@@ -447,7 +447,8 @@ public final class Scheduler implements Iterable<Job<?>> {
         if (!lifecycle.isOpen()) {
             return job.reject(new RejectedExecutionException(CLOSED_MESSAGE));
         }
-        if (!waiting.isEmpty() || !(hasFreeSlot() && pending.isEmpty() || pendingHasRoom())) {
+        boolean startNow = waiting.isEmpty() && pending.isEmpty() && hasFreeSlot();
+        if (!startNow && (!waiting.isEmpty() || !pendingHasRoom())) {
             if (rejectWhenFull) {
                 return job.reject(new RejectedExecutionException(
                         "The pending queue is full (" + pendingLimit + " jobs pending, " + active.size() + " active)"));
@@ -458,7 +459,7 @@ public final class Scheduler implements Iterable<Job<?>> {
         if (!job.enter(++jobSequence)) {
             return job.spawnFuture(); // withdrawn on its way: its cancelled promise
         }
-        if (hasFreeSlot() && pending.isEmpty()) {
+        if (startNow) {
             start(job);
             return job.completeSpawn();
         }

@@ -1,10 +1,10 @@
 package io.github.nettyjobs;
 
+import io.github.nettyjobs.testing.EmbeddedChannels;
 import io.netty.channel.EventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;
 
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 /**
  * An {@link EmbeddedChannel}'s event loop with frozen time, for deterministic scheduler tests; it
@@ -15,9 +15,6 @@ import java.util.concurrent.TimeUnit;
  * when a test calls {@link #runTasks()} or {@link #advance(Duration)}.
  */
 final class EmbeddedLoop implements AutoCloseable {
-
-    /** Past this many rounds a task is taken to re-queue itself forever, and the test fails. */
-    private static final int MAX_ROUNDS = 10_000;
 
     private final EmbeddedChannel channel = new EmbeddedChannel();
 
@@ -31,32 +28,23 @@ final class EmbeddedLoop implements AutoCloseable {
     }
 
     /**
-     * Runs queued tasks and due scheduled tasks, and what they queue in turn, until none is left;
-     * rethrows what they threw.
-     *
-     * @throws AssertionError if the loop is still busy after {@value #MAX_ROUNDS} rounds
+     * Runs queued tasks and due scheduled tasks, and what they queue in turn, until none is left
+     * (see {@link EmbeddedChannels#runUntilQuiet}); rethrows what they threw.
      */
     void runTasks() {
-        for (int round = 0; channel.hasPendingTasks(); round++) {
-            if (round == MAX_ROUNDS) {
-                throw new AssertionError("the embedded loop still has tasks after " + MAX_ROUNDS
-                        + " rounds: something re-queues itself forever");
-            }
-            channel.runPendingTasks();
-        }
+        EmbeddedChannels.runUntilQuiet(channel);
         channel.checkException();
     }
 
     /** Whether a timer is still scheduled on the loop, once what is due has run. */
     boolean hasTimers() {
-        runTasks();
-        return channel.runScheduledPendingTasks() != -1; // -1: nothing scheduled
+        return EmbeddedChannels.hasTimers(channel);
     }
 
     /** Moves the frozen clock forward, then runs what became due. */
     void advance(Duration duration) {
-        channel.advanceTimeBy(duration.toNanos(), TimeUnit.NANOSECONDS);
-        runTasks();
+        EmbeddedChannels.advance(channel, duration);
+        channel.checkException();
     }
 
     /** As {@link #advance(Duration)}, by {@code millis} milliseconds. */

@@ -1,5 +1,6 @@
 package io.github.nettyjobs.http;
 
+import io.github.nettyjobs.testing.EmbeddedChannels;
 import io.github.nettyjobs.channel.JobsHandler;
 import io.github.nettyjobs.testing.LogCapture;
 import io.github.nettyjobs.Scheduler;
@@ -70,9 +71,7 @@ class AtomicHttpHandlerTest {
     }
 
     private void runTasks() {
-        for (int i = 0; i < 4; i++) {
-            channel.runPendingTasks();
-        }
+        EmbeddedChannels.runUntilQuiet(channel);
     }
 
     private FullHttpResponse readResponse() {

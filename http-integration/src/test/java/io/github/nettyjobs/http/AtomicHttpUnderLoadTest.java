@@ -1,5 +1,6 @@
 package io.github.nettyjobs.http;
 
+import io.github.nettyjobs.testing.EmbeddedChannels;
 import io.github.nettyjobs.Job;
 import io.github.nettyjobs.JobOutcome;
 import io.github.nettyjobs.Scheduler;
@@ -18,7 +19,6 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -66,14 +66,11 @@ class AtomicHttpUnderLoadTest {
     }
 
     private void runTasks() {
-        for (int i = 0; i < 4; i++) {
-            channel.runPendingTasks();
-        }
+        EmbeddedChannels.runUntilQuiet(channel);
     }
 
     private void advance(long millis) {
-        channel.advanceTimeBy(millis, TimeUnit.MILLISECONDS);
-        runTasks();
+        EmbeddedChannels.advance(channel, Duration.ofMillis(millis));
     }
 
     private FullHttpResponse readResponse() {

@@ -1,5 +1,6 @@
 package io.github.nettyjobs.channel;
 
+import io.github.nettyjobs.testing.EmbeddedChannels;
 import io.github.nettyjobs.ExceptionContext;
 import io.github.nettyjobs.Job;
 import io.github.nettyjobs.Scheduler;
@@ -86,9 +87,7 @@ class AtomicHandlerTest {
     }
 
     private void runTasks() {
-        for (int i = 0; i < 4; i++) {
-            channel.runPendingTasks();
-        }
+        EmbeddedChannels.runUntilQuiet(channel);
     }
 
     // ---- answers ----

@@ -1,5 +1,6 @@
 package io.github.nettyjobs.channel;
 
+import io.github.nettyjobs.testing.EmbeddedChannels;
 import io.github.nettyjobs.ExceptionContext;
 import io.github.nettyjobs.Job;
 import io.github.nettyjobs.JobOutcome;
@@ -21,7 +22,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 
 import static io.github.nettyjobs.channel.Lines.buffer;
 import static io.github.nettyjobs.channel.Lines.outbound;
@@ -96,14 +96,11 @@ class AtomicHandlerUnderLoadTest {
     }
 
     private void runTasks() {
-        for (int i = 0; i < 4; i++) {
-            channel.runPendingTasks();
-        }
+        EmbeddedChannels.runUntilQuiet(channel);
     }
 
     private void advance(long millis) {
-        channel.advanceTimeBy(millis, TimeUnit.MILLISECONDS);
-        runTasks();
+        EmbeddedChannels.advance(channel, Duration.ofMillis(millis));
     }
 
     /** The channel is still open and serves the next request with the handler's answer. */
