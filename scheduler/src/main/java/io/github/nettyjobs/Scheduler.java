@@ -751,7 +751,8 @@ public final class Scheduler implements Iterable<Job<?>> {
             handler.handle(this, context);
         } catch (Throwable t) {
             if (logger.isWarnEnabled()) {
-                logger.warn("The exception handler of {} threw while handling \"{}\"; ignored", this, context.message(), t);
+                logger.warn("The exception handler of {} threw while handling \"{}\"; ignored", this,
+                        LogText.escape(context.message()), t);
             }
         }
     }

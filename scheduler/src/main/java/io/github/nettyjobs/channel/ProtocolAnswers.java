@@ -82,7 +82,8 @@ final class ProtocolAnswers<I, O> {
 
     O unavailable(ChannelHandlerContext ctx, I request, Throwable cause) {
         if (logger.isDebugEnabled()) {
-            logger.debug("{} {}: the job did not run to its end: {}", ctx.channel(), describe(request), cause.toString());
+            logger.debug("{} {}: the job did not run to its end: {}", ctx.channel(), describe(request),
+                    LogText.escape(cause.toString())); // a job's name is in its timeout's message
         }
         try {
             return protocol.unavailableResponse(ctx, request, cause);
