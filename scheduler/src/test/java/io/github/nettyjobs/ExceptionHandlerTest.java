@@ -168,6 +168,21 @@ class ExceptionHandlerTest {
     }
 
     @Test
+    void defaultHandler_escapesAJobNameThatWouldForgeALogLine() {
+        Scheduler scheduler = Scheduler.create(loop);
+        Job<Void> job = fixture.spawnJob(scheduler, () -> scheduler.executor().newPromise());
+        job.setName("innocent\r\n2026-11-29 WARN io.github.nettyjobs forged entry");
+
+        try (LogCapture logs = LogCapture.start()) {
+            scheduler.callExceptionHandler(new ExceptionContext("Job processing failed", job, null, null));
+
+            String message = logs.records(Level.WARNING).get(0).getMessage();
+            assertTrue(message.contains("innocent\\r\\n2026-11-29 WARN"), message);
+            assertFalse(message.contains("\n") || message.contains("\r"), message);
+        }
+    }
+
+    @Test
     void defaultHandler_logsSpawnTraceWhenThereIsOne() {
         Scheduler scheduler = Scheduler.create(loop);
         Job<Void> job = fixture.spawnJob(scheduler, () -> scheduler.executor().newPromise());
