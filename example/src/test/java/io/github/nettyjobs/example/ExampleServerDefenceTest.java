@@ -4,15 +4,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -47,65 +41,13 @@ class ExampleServerDefenceTest {
         }
     }
 
-    /** A plain socket whose connect and reads time out after 10 seconds. */
-    private static final class Client implements AutoCloseable {
-        final Socket socket = new Socket();
-        final BufferedReader in;
-        final OutputStream out;
-
-        Client(int port) throws IOException {
-            socket.setSoTimeout(10_000);
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
-            in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
-            out = socket.getOutputStream();
-        }
-
-        void send(String text) throws IOException {
-            send(text.getBytes(StandardCharsets.UTF_8));
-        }
-
-        void send(byte[] bytes) throws IOException {
-            out.write(bytes);
-            out.flush();
-        }
-
-        /** The next line, or {@code null} once the server has closed the connection. */
-        String read() throws IOException {
-            try {
-                return in.readLine();
-            } catch (SocketException reset) {
-                return null;
-            }
-        }
-
-        /** The status code of the next HTTP response; its headers and body are skipped. */
-        int status() throws IOException {
-            String statusLine = read();
-            assertTrue(statusLine != null && statusLine.startsWith("HTTP/1.1 "), "status line: " + statusLine);
-            int length = 0;
-            for (String line; !(line = read()).isEmpty(); ) {
-                if (line.toLowerCase().startsWith("content-length:")) {
-                    length = Integer.parseInt(line.substring("content-length:".length()).trim());
-                }
-            }
-            for (int i = 0; i < length; i++) {
-                in.read();
-            }
-            return Integer.parseInt(statusLine.substring(9, 12));
-        }
-
-        @Override
-        public void close() throws IOException {
-            socket.close();
-        }
-    }
 
     // ---- the line protocol ----
 
     @Test
     void lineProtocol_answersEachLineInOrder_asAtomicJobs() throws Exception {
         start("--port", "0", "--line-port", "0");
-        try (Client client = new Client(server.linePort())) {
+        try (RawClient client = new RawClient(server.linePort())) {
             client.send("ECHO hello there\n");
             assertEquals("hello there", client.read());
 
@@ -129,13 +71,13 @@ class ExampleServerDefenceTest {
     @Test
     void lineProtocol_malformedLines_areAnsweredErr_thenTheConnectionCloses() throws Exception {
         start("--port", "0", "--line-port", "0");
-        try (Client client = new Client(server.linePort())) {
+        try (RawClient client = new RawClient(server.linePort())) {
             client.send("ECHO first\n" + "x".repeat(2000) + "\nECHO never\n");
             assertEquals("first", client.read());
             assertEquals("ERR line too long", client.read());
             assertNull(client.read());
         }
-        try (Client client = new Client(server.linePort())) {
+        try (RawClient client = new RawClient(server.linePort())) {
             client.send(new byte[] {'E', 'C', 'H', 'O', ' ', (byte) 0xff, '\n'});
             assertEquals("ERR not UTF-8 text", client.read());
             assertNull(client.read());
@@ -147,7 +89,7 @@ class ExampleServerDefenceTest {
     @Test
     void malformedQueryString_andBadSeconds_get400() throws Exception {
         start("--port", "0");
-        try (Client client = new Client(server.port())) {
+        try (RawClient client = new RawClient(server.port())) {
             client.send("GET /% HTTP/1.1\r\nHost: x\r\n\r\n");
             assertEquals(400, client.status());
             client.send("GET /atomic?seconds=abc HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -162,7 +104,7 @@ class ExampleServerDefenceTest {
     @Test
     void jobNameWithLineBreaks_isPrintedEscaped_soAClientCannotForgeOutputLines() throws Exception {
         start("--port", "0");
-        try (Client client = new Client(server.port())) {
+        try (RawClient client = new RawClient(server.port())) {
             client.send("POST /jobs?seconds=0&name=evil%0d%0anettyjobs-example:%20stopped HTTP/1.1\r\n"
                     + "Host: x\r\nContent-Length: 0\r\n\r\n");
             assertEquals(202, client.status());
@@ -180,7 +122,7 @@ class ExampleServerDefenceTest {
     // ---- the read timeout ----
 
     /** Sends {@code text} one byte every 100 ms from another thread; returns when the connection closes. */
-    private static void trickle(Client client, String text) throws Exception {
+    private static void trickle(RawClient client, String text) throws Exception {
         byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
         AtomicInteger sent = new AtomicInteger();
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
@@ -205,10 +147,10 @@ class ExampleServerDefenceTest {
     @Test
     void clientTricklingARequest_isClosed_onHttpAndOnTheLineProtocol() throws Exception {
         start("--port", "0", "--line-port", "0", "--read-timeout", "1s");
-        try (Client client = new Client(server.port())) {
+        try (RawClient client = new RawClient(server.port())) {
             trickle(client, "GET / HTTP/1.1\r\nHost: x\r\nX-Slow: " + "s".repeat(100) + "\r\n\r\n");
         }
-        try (Client client = new Client(server.linePort())) {
+        try (RawClient client = new RawClient(server.linePort())) {
             trickle(client, "ECHO " + "t".repeat(100) + "\n");
         }
     }
@@ -216,7 +158,7 @@ class ExampleServerDefenceTest {
     @Test
     void clientWaitingForALongAtomicJob_isNotIdle() throws Exception {
         start("--port", "0", "--read-timeout", "1s");
-        try (Client client = new Client(server.port())) {
+        try (RawClient client = new RawClient(server.port())) {
             client.send("GET /atomic?seconds=2 HTTP/1.1\r\nHost: x\r\n\r\n");
             assertEquals(200, client.status());
         }

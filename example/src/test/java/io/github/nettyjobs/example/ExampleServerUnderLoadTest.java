@@ -6,13 +6,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -184,51 +179,11 @@ class ExampleServerUnderLoadTest {
 
     // ---- each defence on its own ----
 
-    /** A plain socket, kept open across requests; connecting and reads time out after 10 seconds. */
-    private static final class Connection implements AutoCloseable {
-        final Socket socket = new Socket();
-        final BufferedReader in;
-        final OutputStream out;
-
-        Connection(int port) throws Exception {
-            socket.setSoTimeout(10_000);
-            socket.connect(new InetSocketAddress(HOST, port), 10_000);
-            in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
-            out = socket.getOutputStream();
-        }
-
-        void send(String text) throws Exception {
-            out.write(text.getBytes(StandardCharsets.UTF_8));
-            out.flush();
-        }
-
-        /** The status line and headers of the next response, lower-cased, its body skipped. */
-        String head() throws Exception {
-            StringBuilder head = new StringBuilder();
-            int length = 0;
-            for (String line; !(line = in.readLine()).isEmpty(); ) {
-                String lower = line.toLowerCase(java.util.Locale.ROOT);
-                head.append(lower).append('\n');
-                if (lower.startsWith("content-length:")) {
-                    length = Integer.parseInt(lower.substring("content-length:".length()).trim());
-                }
-            }
-            for (int i = 0; i < length; i++) {
-                in.read();
-            }
-            return head.toString();
-        }
-
-        @Override
-        public void close() throws Exception {
-            socket.close();
-        }
-    }
 
     @Test
     void atomicRequestPastTheJobTimeout_gets503WithRetryAfter_andTheConnectionServesTheNextRequest() throws Exception {
         start("--port", "0", "--job-timeout", "500ms");
-        try (Connection connection = new Connection(server.port())) {
+        try (RawClient connection = new RawClient(server.port())) {
             connection.send("GET /atomic?seconds=60 HTTP/1.1\r\nHost: x\r\n\r\n");
             String head = connection.head();
             assertTrue(head.startsWith("http/1.1 503"), head);
@@ -244,19 +199,19 @@ class ExampleServerUnderLoadTest {
     @Test
     void longWorkBeyondItsQueue_isRefusedAtOnce_onHttpAndOnTheLineProtocol() throws Exception {
         start("--port", "0", "--line-port", "0", "--long-limit", "1", "--long-pending-limit", "1", "--grace", "100ms");
-        try (Connection connection = new Connection(server.port())) {
+        try (RawClient connection = new RawClient(server.port())) {
             connection.send("GET /atomic?seconds=60 HTTP/1.1\r\nHost: x\r\n\r\n".repeat(2));
             await(() -> gauge("nettyjobs.jobs.pending", "long") == 1, "one runs, one waits");
-            try (Connection second = new Connection(server.port());
-                 Connection lines = new Connection(server.linePort())) {
+            try (RawClient second = new RawClient(server.port());
+                 RawClient lines = new RawClient(server.linePort())) {
                 second.send("GET /atomic?seconds=1 HTTP/1.1\r\nHost: x\r\n\r\n");
                 String head = second.head();
                 assertTrue(head.startsWith("http/1.1 503"), head);
                 assertTrue(head.contains("retry-after: 1\n"), head);
 
                 lines.send("SLEEP 1\nECHO still here\n");
-                assertEquals("BUSY try again later", lines.in.readLine());
-                assertEquals("still here", lines.in.readLine());
+                assertEquals("BUSY try again later", lines.read());
+                assertEquals("still here", lines.read());
             }
         }
         assertEquals(2, count("nettyjobs.spawns.rejected", "scheduler", "long"));

@@ -230,8 +230,13 @@ class AtomicHttpServerTest {
     @ParameterizedTest
     @EnumSource(Mode.class)
     void closedScheduler_gives503_andClosesTheConnection(Mode mode) throws Exception {
+        assertClosedSchedulerGives503AndCloses(mode, Scheduler.builder());
+    }
+
+    /** Closes the scheduler(s) of a server built from {@code config}, then sends a request: 503, and the connection closes. */
+    private void assertClosedSchedulerGives503AndCloses(Mode mode, Scheduler.Builder config) throws Exception {
         ControlledHandler handler = new ControlledHandler();
-        start(mode, Scheduler.builder(), () -> HttpJobs.atomic(handler));
+        start(mode, config, () -> HttpJobs.atomic(handler));
         if (mode == Mode.LOOP_GROUP) {
             assertTrue(group.close().await(5, TimeUnit.SECONDS));
         } else {
@@ -511,21 +516,7 @@ class AtomicHttpServerTest {
     @ParameterizedTest
     @EnumSource(Mode.class)
     void closedScheduler_withEveryLoadOption_gives503_andClosesTheConnection(Mode mode) throws Exception {
-        ControlledHandler handler = new ControlledHandler();
-        start(mode, Scheduler.builder().limit(1).pendingLimit(1).rejectWhenFull(true)
-                .pendingTimeout(Duration.ofSeconds(1)).jobTimeout(Duration.ofSeconds(1)), () -> HttpJobs.atomic(handler));
-        if (mode == Mode.LOOP_GROUP) {
-            assertTrue(group.close().await(5, TimeUnit.SECONDS));
-        } else {
-            assertTrue(ChannelJobs.schedulerOrNull(server.serverChannel()).close().await(5, TimeUnit.SECONDS));
-        }
-        try (RawHttpClient raw = new RawHttpClient(server.port())) {
-            raw.send(request("/late"));
-            RawHttpClient.Response response = raw.read();
-            assertEquals(503, response.status);
-            assertEquals("close", response.header("connection"));
-            assertTrue(raw.closedByServer());
-        }
-        assertEquals(0, handler.count());
+        assertClosedSchedulerGives503AndCloses(mode, Scheduler.builder().limit(1).pendingLimit(1).rejectWhenFull(true)
+                .pendingTimeout(Duration.ofSeconds(1)).jobTimeout(Duration.ofSeconds(1)));
     }
 }
