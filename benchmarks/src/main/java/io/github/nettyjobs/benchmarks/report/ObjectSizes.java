@@ -1,13 +1,14 @@
-package io.github.nettyjobs.benchmarks;
+package io.github.nettyjobs.benchmarks.report;
 
 import io.github.nettyjobs.Job;
 import io.github.nettyjobs.Scheduler;
 import io.netty.channel.DefaultEventLoop;
 import io.netty.util.concurrent.Future;
-import java.io.PrintStream;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jol.info.ClassLayout;
 import org.openjdk.jol.vm.VM;
+
+import java.io.PrintStream;
+import java.util.concurrent.TimeUnit;
 
 /** What one spawn allocates, laid out by JOL on this JVM. */
 final class ObjectSizes {

@@ -1,4 +1,4 @@
-package io.github.nettyjobs.benchmarks;
+package io.github.nettyjobs.benchmarks.load;
 
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+
 import java.nio.charset.StandardCharsets;
 
 /** The one response both routes of the load harness answer with. */

@@ -1,12 +1,13 @@
-package io.github.nettyjobs.benchmarks;
+package io.github.nettyjobs.benchmarks.jmh;
 
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.concurrent.TimeUnit;
 
 /**
  * Base of every nettyjobs benchmark: fixes warmup, measurement, fork and JVM flags in one place so
@@ -28,13 +29,13 @@ import org.openjdk.jmh.annotations.Warmup;
 public abstract class AbstractBenchmark {
 
     /** Warmup iterations of one second each. */
-    static final int WARMUP_ITERATIONS = 5;
+    public static final int WARMUP_ITERATIONS = 5;
 
     /** Measurement iterations of one second each. */
-    static final int MEASUREMENT_ITERATIONS = 5;
+    public static final int MEASUREMENT_ITERATIONS = 5;
 
     /** Forked JVMs per benchmark: two, so that JMH's error also covers run-to-run variation. */
-    static final int FORKS = 2;
+    public static final int FORKS = 2;
 
     /**
      * Operations per batch: large enough that the one handoff to the loop per batch costs a few

@@ -1,4 +1,4 @@
-package io.github.nettyjobs.benchmarks;
+package io.github.nettyjobs.benchmarks.load;
 
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler.Sharable;

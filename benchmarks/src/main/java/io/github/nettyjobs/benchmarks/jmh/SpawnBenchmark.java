@@ -1,4 +1,4 @@
-package io.github.nettyjobs.benchmarks;
+package io.github.nettyjobs.benchmarks.jmh;
 
 import io.github.nettyjobs.Job;
 import io.github.nettyjobs.Scheduler;
@@ -9,12 +9,6 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.FutureListener;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.time.Duration;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.function.UnaryOperator;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
@@ -23,6 +17,13 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
 /**
  * Throughput of starting and completing work on the event loop: the floors no scheduler can beat,
@@ -43,7 +44,7 @@ import org.openjdk.jmh.annotations.TearDown;
  *   <li>Variants of {@code spawnPromise} on a scheduler configured otherwise ({@code spawnPromiseDebug},
  *       {@code spawnPromiseListener}, {@code spawnPromiseJobTimeout}, {@code spawnPromiseDecorator}):
  *       the cost of an option. A new variant is one method that calls
- *       {@link #spawnPromiseOn(UnaryOperator)}, and one row in {@link ReportLayout#SPAWN_VARIANTS}.</li>
+ *       {@link #spawnPromiseOn(UnaryOperator)}, and one row in {@code ReportLayout.SPAWN_VARIANTS} (package {@code report}).</li>
  *   <li>{@code emptyBatch}: the handoff alone, the part of every score that is not the operation.</li>
  * </ul>
  *
@@ -90,7 +91,7 @@ public class SpawnBenchmark extends AbstractBenchmark {
 
     private final LockBasedTracker tracker = new LockBasedTracker(LIMIT);
 
-    private final FutureListener<Object> countCompleted = f -> completed++;
+    private final FutureListener<Object> onCompleted = f -> completed++;
 
     /** A task whose future is already complete. */
     private final Callable<Future<Integer>> completedTask = () -> {
@@ -283,7 +284,7 @@ public class SpawnBenchmark extends AbstractBenchmark {
         Future<?>[] ring = this.ring;
         for (int i = 0; i < BATCH; i++) {
             Future<Integer> f = completedTask.call();
-            f.addListener(countCompleted);
+            f.addListener(onCompleted);
             ring[i & RING_MASK] = f;
         }
         check("calls", calls, BATCH);
@@ -296,7 +297,7 @@ public class SpawnBenchmark extends AbstractBenchmark {
         Future<?>[] ring = this.ring;
         for (int i = 0; i < BATCH; i++) {
             Promise<Integer> p = executor.newPromise();
-            p.addListener(countCompleted);
+            p.addListener(onCompleted);
             ring[i & RING_MASK] = p;
             p.setSuccess(ONE);
         }
@@ -309,7 +310,7 @@ public class SpawnBenchmark extends AbstractBenchmark {
         Future<?>[] ring = this.ring;
         for (int i = 0; i < BATCH; i++) {
             Promise<Integer> p = executor.newPromise();
-            p.addListener(countCompleted);
+            p.addListener(onCompleted);
             ScheduledFuture<?> timer = executor.schedule(NOTHING, 1, TimeUnit.HOURS);
             ring[i & RING_MASK] = p;
             p.setSuccess(ONE);
@@ -372,7 +373,7 @@ public class SpawnBenchmark extends AbstractBenchmark {
         for (int i = 0; i < BATCH; i++) {
             Promise<Integer> p = executor.newPromise();
             Future<Integer> shielded = scheduler.shield(p);
-            shielded.addListener(countCompleted);
+            shielded.addListener(onCompleted);
             ring[i & RING_MASK] = shielded;
             p.setSuccess(ONE);
         }

@@ -1,4 +1,4 @@
-package io.github.nettyjobs.benchmarks;
+package io.github.nettyjobs.benchmarks.jmh;
 
 import io.netty.channel.DefaultEventLoop;
 import io.netty.channel.EventLoop;

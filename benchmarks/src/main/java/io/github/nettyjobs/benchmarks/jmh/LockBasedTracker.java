@@ -1,4 +1,4 @@
-package io.github.nettyjobs.benchmarks;
+package io.github.nettyjobs.benchmarks.jmh;
 
 import io.netty.util.concurrent.Future;
 
@@ -9,7 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 
-import static io.github.nettyjobs.benchmarks.AbstractBenchmark.check;
+import static io.github.nettyjobs.benchmarks.jmh.AbstractBenchmark.check;
 
 /**
  * The baseline users write by hand when they have no scheduler: a {@link Semaphore} of permits, a

@@ -1,4 +1,4 @@
-package io.github.nettyjobs.benchmarks;
+package io.github.nettyjobs.benchmarks.jmh;
 
 import io.github.nettyjobs.Job;
 import io.github.nettyjobs.Scheduler;
@@ -6,8 +6,6 @@ import io.netty.channel.DefaultEventLoop;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.FutureListener;
-import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
@@ -16,6 +14,9 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Throughput of starting work on the event loop from another thread (the hop): the benchmark
@@ -53,7 +54,7 @@ public class HopBenchmark extends AbstractBenchmark {
 
     private final LockBasedTracker tracker = new LockBasedTracker(SpawnBenchmark.LIMIT);
 
-    private final FutureListener<Object> countCompleted = f -> completed++;
+    private final FutureListener<Object> onCompleted = f -> completed++;
 
     private final Callable<Future<Integer>> completedTask = () -> {
         calls++;
@@ -62,7 +63,7 @@ public class HopBenchmark extends AbstractBenchmark {
 
     private final Runnable floorRun = () -> {
         try {
-            completedTask.call().addListener(countCompleted);
+            completedTask.call().addListener(onCompleted);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

@@ -1,10 +1,8 @@
-package io.github.nettyjobs.benchmarks;
+package io.github.nettyjobs.benchmarks.load;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.github.nettyjobs.Scheduler;
 import io.github.nettyjobs.SchedulerGroup;
-import io.github.nettyjobs.benchmarks.LoadProtocol.Route;
+import io.github.nettyjobs.benchmarks.load.LoadProtocol.Route;
 import io.github.nettyjobs.channel.JobsHandler;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -17,11 +15,11 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.ResourceLeakDetector;
-import java.io.IOException;
+import joptsimple.OptionException;
+
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,7 +28,6 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
-import joptsimple.OptionException;
 
 /**
  * Load harness: serves the same small response from nettyjobs' atomic handler and from a plain
@@ -47,7 +44,7 @@ import joptsimple.OptionException;
  * client also by {@code --max-requests}.
  *
  * <pre>
- * java -cp benchmarks/target/benchmarks.jar io.github.nettyjobs.benchmarks.LoadHarness \
+ * java -cp benchmarks/target/benchmarks.jar io.github.nettyjobs.benchmarks.load.LoadHarness \
  *     --duration 10 --warmup 5 --rounds 3 --connections 32 --client auto --json load.json
  * </pre>
  */
@@ -93,46 +90,7 @@ public final class LoadHarness {
         };
     }
 
-    /**
-     * The figures of one harness run, also its JSON file ({@code --json}), which
-     * {@code BenchmarkReport --load} reads back.
-     *
-     * @param date                    when the run ended
-     * @param protocol                the protocol
-     * @param client                  the load generator
-     * @param connections             keep-alive connections
-     * @param clientThreads           load generator threads
-     * @param serverThreads           server event loops
-     * @param jobs                    {@code group} or {@code channel}
-     * @param warmupSeconds           warmup per route and round
-     * @param durationSeconds         measurement per route and round
-     * @param rounds                  rounds
-     * @param runs                    every measured phase
-     * @param plainRequestsPerSecond  median over the rounds, plain route
-     * @param atomicRequestsPerSecond median over the rounds, atomic route
-     * @param plainP99Micros          median p99, plain route
-     * @param atomicP99Micros         median p99, atomic route
-     * @param medianPerRoundRatio     median over the rounds of atomic/plain requests per second
-     * @param medianPerRoundP99Ratio  median over the rounds of atomic/plain p99
-     * @param errors                  errors of every run
-     */
-    record Summary(String date, String protocol, String client, int connections, int clientThreads, int serverThreads,
-                   String jobs, int warmupSeconds, int durationSeconds, int rounds, List<LoadResult> runs,
-                   double plainRequestsPerSecond, double atomicRequestsPerSecond, double plainP99Micros,
-                   double atomicP99Micros, double medianPerRoundRatio, double medianPerRoundP99Ratio, long errors) {
-
-        private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
-        void write(Path file) throws IOException {
-            JSON.writeValue(file.toFile(), this);
-        }
-
-        static Summary read(Path file) throws IOException {
-            return JSON.readValue(file.toFile(), Summary.class);
-        }
-    }
-
-    static Summary run(LoadOptions options, PrintStream out) throws Exception {
+    static LoadSummary run(LoadOptions options, PrintStream out) throws Exception {
         ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
         LoadProtocol protocol = protocol(options.protocol());
         LoadClient client = client(options.client(), protocol);
@@ -170,7 +128,7 @@ public final class LoadHarness {
                         out.println("round " + round + "  " + result.format());
                     }
                 }
-                Summary summary = summarize(options, protocol, client, plainResults, atomicResults);
+                LoadSummary summary = summarize(options, protocol, client, plainResults, atomicResults);
                 out.printf(Locale.ROOT, "median  plain   %12.0f req/s   p99 %9.1f us%n",
                         summary.plainRequestsPerSecond(), summary.plainP99Micros());
                 out.printf(Locale.ROOT, "median  atomic  %12.0f req/s   p99 %9.1f us%n",
@@ -197,12 +155,12 @@ public final class LoadHarness {
         }
     }
 
-    private static Summary summarize(LoadOptions options, LoadProtocol protocol, LoadClient client,
+    private static LoadSummary summarize(LoadOptions options, LoadProtocol protocol, LoadClient client,
                                      List<LoadResult> plain, List<LoadResult> atomic) {
         List<LoadResult> runs = new ArrayList<>(plain);
         runs.addAll(atomic);
         long errors = runs.stream().mapToLong(LoadResult::errors).sum();
-        return new Summary(Instant.now().toString(), protocol.name(), client.name(), options.connections(),
+        return new LoadSummary(Instant.now().toString(), protocol.name(), client.name(), options.connections(),
                 options.clientThreads(), options.serverThreads(), options.jobs(), options.warmupSeconds(),
                 options.durationSeconds(), options.rounds(), runs,
                 median(plain, LoadResult::requestsPerSecond), median(atomic, LoadResult::requestsPerSecond),

@@ -1,14 +1,16 @@
-package io.github.nettyjobs.benchmarks;
+package io.github.nettyjobs.benchmarks.load;
 
-import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.Path;
-import java.util.List;
 import joptsimple.OptionException;
 import joptsimple.OptionParser;
 import joptsimple.OptionSet;
 import joptsimple.OptionSpec;
 import joptsimple.ValueConverter;
+import joptsimple.util.PathConverter;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The options of {@link LoadHarness}, parsed by jopt-simple.
@@ -125,23 +127,5 @@ record LoadOptions(String protocol, int durationSeconds, int warmupSeconds, int 
                 return String.join("|", allowed);
             }
         };
-    }
-
-    /** A file name as a {@link Path}. */
-    static final class PathConverter implements ValueConverter<Path> {
-        @Override
-        public Path convert(String value) {
-            return Path.of(value);
-        }
-
-        @Override
-        public Class<Path> valueType() {
-            return Path.class;
-        }
-
-        @Override
-        public String valuePattern() {
-            return "file";
-        }
     }
 }

@@ -1,7 +1,8 @@
-package io.github.nettyjobs.benchmarks;
+package io.github.nettyjobs.benchmarks.report;
 
-import io.github.nettyjobs.benchmarks.Measurement.Score;
-import io.github.nettyjobs.benchmarks.Measurement.Settings;
+import io.github.nettyjobs.benchmarks.report.ScoredBenchmark.Score;
+import io.github.nettyjobs.benchmarks.report.ScoredBenchmark.Settings;
+
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -9,17 +10,17 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
-/** The measurements of one or more runs by {@linkplain Measurement#key() key}, and the arithmetic on them. */
+/** The measurements of one or more runs by {@linkplain ScoredBenchmark#key() key}, and the arithmetic on them. */
 final class Results {
 
-    private final Map<String, Measurement> byKey = new LinkedHashMap<>();
+    private final Map<String, ScoredBenchmark> byKey = new LinkedHashMap<>();
 
     /** Later measurements of the same key replace earlier ones, except that allocation figures are kept. */
-    Results(Collection<Measurement> measurements) {
-        for (Measurement m : measurements) {
-            Measurement earlier = byKey.get(m.key());
+    Results(Collection<ScoredBenchmark> measurements) {
+        for (ScoredBenchmark m : measurements) {
+            ScoredBenchmark earlier = byKey.get(m.key());
             if (earlier != null && m.alloc() == null && earlier.alloc() != null) {
-                m = new Measurement(m.benchmark(), m.params(), m.score(), earlier.alloc(), m.settings());
+                m = new ScoredBenchmark(m.benchmark(), m.params(), m.score(), earlier.alloc(), m.settings());
             }
             byKey.put(m.key(), m);
         }
@@ -30,12 +31,12 @@ final class Results {
     }
 
     Score score(String key) {
-        Measurement m = byKey.get(key);
+        ScoredBenchmark m = byKey.get(key);
         return m == null ? null : m.score();
     }
 
     Score alloc(String key) {
-        Measurement m = byKey.get(key);
+        ScoredBenchmark m = byKey.get(key);
         return m == null ? null : m.alloc();
     }
 
@@ -47,7 +48,7 @@ final class Results {
     /** The distinct settings, JVMs and JMH versions of the measurements. */
     Set<Settings> settings() {
         Set<Settings> settings = new LinkedHashSet<>();
-        for (Measurement m : byKey.values()) {
+        for (ScoredBenchmark m : byKey.values()) {
             settings.add(m.settings());
         }
         return settings;

@@ -1,4 +1,4 @@
-package io.github.nettyjobs.benchmarks;
+package io.github.nettyjobs.benchmarks.report;
 
 import java.util.List;
 
@@ -7,7 +7,7 @@ import java.util.List;
  * line here: a variant of {@code spawnPromise} (a scheduler option, a listener, a decorator) is one
  * {@link #SPAWN_VARIANTS} row, shown as its ratio to {@code spawnPromise} of the same run.
  *
- * <p>Benchmarks are named by {@link Measurement#key()}: {@code Class.method}, with
+ * <p>Benchmarks are named by {@link ScoredBenchmark#key()}: {@code Class.method}, with
  * {@code [param=value]} for parameterised ones.
  */
 final class ReportLayout {

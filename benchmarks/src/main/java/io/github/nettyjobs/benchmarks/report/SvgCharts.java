@@ -1,7 +1,8 @@
-package io.github.nettyjobs.benchmarks;
+package io.github.nettyjobs.benchmarks.report;
 
-import io.github.nettyjobs.benchmarks.Measurement.Score;
-import io.github.nettyjobs.benchmarks.ReportLayout.Row;
+import io.github.nettyjobs.benchmarks.report.ReportLayout.Row;
+import io.github.nettyjobs.benchmarks.report.ScoredBenchmark.Score;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

@@ -1,6 +1,7 @@
-package io.github.nettyjobs.benchmarks;
+package io.github.nettyjobs.benchmarks.load;
 
 import io.netty.channel.ChannelPipeline;
+
 import java.net.InetSocketAddress;
 
 /**

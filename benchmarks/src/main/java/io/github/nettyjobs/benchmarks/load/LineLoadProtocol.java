@@ -1,4 +1,4 @@
-package io.github.nettyjobs.benchmarks;
+package io.github.nettyjobs.benchmarks.load;
 
 import io.github.nettyjobs.channel.AsyncHandler;
 import io.github.nettyjobs.channel.AtomicHandler;
@@ -11,6 +11,7 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.LineBasedFrameDecoder;
 import io.netty.handler.codec.string.StringDecoder;
 import io.netty.handler.codec.string.StringEncoder;
+
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 

@@ -1,12 +1,10 @@
-package io.github.nettyjobs.benchmarks;
+package io.github.nettyjobs.benchmarks.jmh;
 
 import io.github.nettyjobs.Scheduler;
 import io.netty.channel.DefaultEventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.FutureListener;
 import io.netty.util.concurrent.Promise;
-import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -17,6 +15,9 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Time to end many active jobs at once, against ending as many bare promises on the loop.
@@ -150,7 +151,7 @@ public class CloseBenchmark extends AbstractBenchmark {
         // Touched on the loop; read by the benchmark thread after waiting for the loop.
         int completed;
 
-        private final FutureListener<Object> countCompleted = f -> completed++;
+        private final FutureListener<Object> onCompleted = f -> completed++;
 
         final Runnable cancelAll = () -> {
             for (Promise<Integer> p : promises) {
@@ -179,7 +180,7 @@ public class CloseBenchmark extends AbstractBenchmark {
             loop.submit(() -> {
                 for (int i = 0; i < jobs; i++) {
                     Promise<Integer> p = loop.newPromise();
-                    p.addListener(countCompleted);
+                    p.addListener(onCompleted);
                     promises[i] = p;
                 }
             }).syncUninterruptibly();

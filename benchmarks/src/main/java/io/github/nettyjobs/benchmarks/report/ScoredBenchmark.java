@@ -1,7 +1,12 @@
-package io.github.nettyjobs.benchmarks;
+package io.github.nettyjobs.benchmarks.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.nettyjobs.benchmarks.jmh.AbstractBenchmark;
+import org.openjdk.jmh.infra.BenchmarkParams;
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.RunResult;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,9 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import org.openjdk.jmh.infra.BenchmarkParams;
-import org.openjdk.jmh.results.Result;
-import org.openjdk.jmh.results.RunResult;
 
 /**
  * One benchmark's result, whether it comes from JMH's {@link RunResult} (a run through
@@ -25,9 +27,8 @@ import org.openjdk.jmh.results.RunResult;
  *                  if the run had no {@code -prof gc}
  * @param settings  how it was measured
  */
-record Measurement(String benchmark, SortedMap<String, String> params, Score score, Score alloc, Settings settings) {
+record ScoredBenchmark(String benchmark, SortedMap<String, String> params, Score score, Score alloc, Settings settings) {
 
-    private static final String PACKAGE = "io.github.nettyjobs.benchmarks.";
     private static final String ALLOC = "gc.alloc.rate.norm";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -101,7 +102,7 @@ record Measurement(String benchmark, SortedMap<String, String> params, Score sco
     }
 
     /** A measurement of a {@code Runner} run. */
-    static Measurement of(RunResult run) {
+    static ScoredBenchmark of(RunResult run) {
         BenchmarkParams p = run.getParams();
         SortedMap<String, String> params = new TreeMap<>();
         for (String name : p.getParamsKeys()) {
@@ -109,13 +110,13 @@ record Measurement(String benchmark, SortedMap<String, String> params, Score sco
         }
         Settings settings = new Settings(p.getJmhVersion(), p.getJdkVersion(), p.getVmName() + ' ' + p.getVmVersion(),
                 p.getForks(), p.getWarmup().getCount(), p.getMeasurement().getCount(), p.getMeasurement().getTime().toString());
-        return new Measurement(shortName(p.getBenchmark()), params, Score.of(run.getPrimaryResult()),
+        return new ScoredBenchmark(shortName(p.getBenchmark()), params, Score.of(run.getPrimaryResult()),
                 Score.of(run.getSecondaryResults().get(ALLOC)), settings);
     }
 
     /** The measurements of {@code Runner} runs. */
-    static List<Measurement> of(Collection<RunResult> runs) {
-        List<Measurement> measurements = new ArrayList<>(runs.size());
+    static List<ScoredBenchmark> of(Collection<RunResult> runs) {
+        List<ScoredBenchmark> measurements = new ArrayList<>(runs.size());
         for (RunResult run : runs) {
             measurements.add(of(run));
         }
@@ -127,12 +128,12 @@ record Measurement(String benchmark, SortedMap<String, String> params, Score sco
      *
      * @throws IOException if it cannot be read or is not such a file
      */
-    static List<Measurement> read(Path file) throws IOException {
+    static List<ScoredBenchmark> read(Path file) throws IOException {
         JsonNode root = JSON.readTree(file.toFile());
         if (root == null || !root.isArray()) {
             throw new IOException(file + ": not a JMH JSON result file (expected an array of results)");
         }
-        List<Measurement> measurements = new ArrayList<>();
+        List<ScoredBenchmark> measurements = new ArrayList<>();
         for (JsonNode entry : root) {
             SortedMap<String, String> params = new TreeMap<>();
             for (Map.Entry<String, JsonNode> param : entry.path("params").properties()) {
@@ -142,13 +143,16 @@ record Measurement(String benchmark, SortedMap<String, String> params, Score sco
                     entry.path("vmName").asText("?") + ' ' + entry.path("vmVersion").asText(""),
                     entry.path("forks").asInt(), entry.path("warmupIterations").asInt(),
                     entry.path("measurementIterations").asInt(), entry.path("measurementTime").asText("?"));
-            measurements.add(new Measurement(shortName(entry.path("benchmark").asText()), params,
+            measurements.add(new ScoredBenchmark(shortName(entry.path("benchmark").asText()), params,
                     Score.of(entry.path("primaryMetric")), Score.of(entry.path("secondaryMetrics").path(ALLOC)), settings));
         }
         return measurements;
     }
 
+    /** {@code Class.method} of JMH's fully qualified benchmark name, whatever package the class is in. */
     private static String shortName(String benchmark) {
-        return benchmark.startsWith(PACKAGE) ? benchmark.substring(PACKAGE.length()) : benchmark;
+        int method = benchmark.lastIndexOf('.');
+        int type = method < 0 ? -1 : benchmark.lastIndexOf('.', method - 1);
+        return benchmark.substring(type + 1);
     }
 }

@@ -1,4 +1,20 @@
-package io.github.nettyjobs.benchmarks;
+package io.github.nettyjobs.benchmarks.report;
+
+import io.github.nettyjobs.benchmarks.load.LoadSummary;
+import joptsimple.OptionException;
+import joptsimple.OptionParser;
+import joptsimple.OptionSet;
+import joptsimple.OptionSpec;
+import joptsimple.util.PathConverter;
+import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.CommandLineOptionException;
+import org.openjdk.jmh.runner.options.CommandLineOptions;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -8,19 +24,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import joptsimple.OptionException;
-import joptsimple.OptionParser;
-import joptsimple.OptionSet;
-import joptsimple.OptionSpec;
-import org.openjdk.jmh.profile.GCProfiler;
-import org.openjdk.jmh.results.RunResult;
-import org.openjdk.jmh.runner.Runner;
-import org.openjdk.jmh.runner.RunnerException;
-import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
-import org.openjdk.jmh.runner.options.CommandLineOptionException;
-import org.openjdk.jmh.runner.options.CommandLineOptions;
-import org.openjdk.jmh.runner.options.OptionsBuilder;
-import org.openjdk.jmh.results.format.ResultFormatType;
 
 /**
  * Runs the JMH suite through JMH's {@link Runner} (or reads JMH JSON result files) and writes the
@@ -30,10 +33,10 @@ import org.openjdk.jmh.results.format.ResultFormatType;
  *
  * <pre>
  * # run everything (with -prof gc) and regenerate the results section of docs/benchmarks.md:
- * java -cp benchmarks/target/benchmarks.jar io.github.nettyjobs.benchmarks.BenchmarkReport \
+ * java -cp benchmarks/target/benchmarks.jar io.github.nettyjobs.benchmarks.report.BenchmarkReport \
  *     --json results.json --markdown docs/benchmarks.md
  * # the same from result files of `java -jar benchmarks.jar -rf json -rff results.json`:
- * java -cp benchmarks/target/benchmarks.jar io.github.nettyjobs.benchmarks.BenchmarkReport \
+ * java -cp benchmarks/target/benchmarks.jar io.github.nettyjobs.benchmarks.report.BenchmarkReport \
  *     --read results.json --load load.json --markdown docs/benchmarks.md
  * # JMH's own options follow the report's, after --:
  * java -cp ... BenchmarkReport --markdown /tmp/smoke.md -- 'SpawnBenchmark' -f 1 -wi 0 -i 1 -w 200ms -r 200ms
@@ -66,14 +69,14 @@ public final class BenchmarkReport {
         OptionParser parser = new OptionParser();
         OptionSpec<Void> help = parser.acceptsAll(List.of("h", "help"), "show this help").forHelp();
         OptionSpec<Path> read = parser.accepts("read", "read this JMH JSON result file instead of running (repeatable)")
-                .withRequiredArg().withValuesConvertedBy(new LoadOptions.PathConverter());
+                .withRequiredArg().withValuesConvertedBy(new PathConverter());
         OptionSpec<Path> load = parser.accepts("load", "add this LoadHarness --json summary (repeatable)")
-                .withRequiredArg().withValuesConvertedBy(new LoadOptions.PathConverter());
+                .withRequiredArg().withValuesConvertedBy(new PathConverter());
         OptionSpec<Path> json = parser.accepts("json", "when running: also write JMH's JSON results here")
-                .withRequiredArg().withValuesConvertedBy(new LoadOptions.PathConverter());
+                .withRequiredArg().withValuesConvertedBy(new PathConverter());
         OptionSpec<Path> markdown = parser.accepts("markdown",
                         "replace the generated section of this Markdown file, and write the charts beside it")
-                .withRequiredArg().withValuesConvertedBy(new LoadOptions.PathConverter());
+                .withRequiredArg().withValuesConvertedBy(new PathConverter());
         OptionSpec<Void> noGc = parser.accepts("no-gc", "when running: without -prof gc (no allocation figures)");
         OptionSpec<Void> layout = parser.accepts("layout", "also print JOL's layout of a job");
         OptionSpec<String> jmhArgs = parser.nonOptions("JMH options and benchmark patterns, after --");
@@ -91,17 +94,17 @@ public final class BenchmarkReport {
             return;
         }
 
-        List<Measurement> measurements = new ArrayList<>();
+        List<ScoredBenchmark> measurements = new ArrayList<>();
         if (set.has(read)) {
             for (Path file : set.valuesOf(read)) {
-                measurements.addAll(Measurement.read(file));
+                measurements.addAll(ScoredBenchmark.read(file));
             }
         } else {
-            measurements.addAll(Measurement.of(run(set.valuesOf(jmhArgs), set.valueOf(json), !set.has(noGc))));
+            measurements.addAll(ScoredBenchmark.of(run(set.valuesOf(jmhArgs), set.valueOf(json), !set.has(noGc))));
         }
-        List<LoadHarness.Summary> loads = new ArrayList<>();
+        List<LoadSummary> loads = new ArrayList<>();
         for (Path file : set.valuesOf(load)) {
-            loads.add(LoadHarness.Summary.read(file));
+            loads.add(LoadSummary.read(file));
         }
 
         Results results = new Results(measurements);

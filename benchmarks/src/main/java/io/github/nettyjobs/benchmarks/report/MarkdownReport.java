@@ -1,9 +1,11 @@
-package io.github.nettyjobs.benchmarks;
+package io.github.nettyjobs.benchmarks.report;
 
-import io.github.nettyjobs.benchmarks.Measurement.Score;
-import io.github.nettyjobs.benchmarks.Measurement.Settings;
-import io.github.nettyjobs.benchmarks.ReportLayout.Row;
-import io.github.nettyjobs.benchmarks.ReportLayout.Target;
+import io.github.nettyjobs.benchmarks.report.ReportLayout.Row;
+import io.github.nettyjobs.benchmarks.load.LoadSummary;
+import io.github.nettyjobs.benchmarks.report.ReportLayout.Target;
+import io.github.nettyjobs.benchmarks.report.ScoredBenchmark.Score;
+import io.github.nettyjobs.benchmarks.report.ScoredBenchmark.Settings;
+
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -17,7 +19,7 @@ final class MarkdownReport {
 
     private final Results results;
     private final ObjectSizes.SpawnSizes sizes;
-    private final List<LoadHarness.Summary> loads;
+    private final List<LoadSummary> loads;
     private final StringBuilder out = new StringBuilder();
 
     /**
@@ -25,7 +27,7 @@ final class MarkdownReport {
      * @param sizes   what one spawn allocates, for the allocation budget; {@code null} to leave it out
      * @param loads   load harness summaries, possibly none
      */
-    MarkdownReport(Results results, ObjectSizes.SpawnSizes sizes, List<LoadHarness.Summary> loads) {
+    MarkdownReport(Results results, ObjectSizes.SpawnSizes sizes, List<LoadSummary> loads) {
         this.results = results;
         this.sizes = sizes;
         this.loads = loads;
@@ -229,7 +231,7 @@ final class MarkdownReport {
         line("");
         line("| protocol | client | connections | plain req/s | atomic req/s | ratio of medians | median per-round ratio | p99 plain / atomic µs | errors |");
         line("|---|---|---:|---:|---:|---:|---:|---:|---:|");
-        for (LoadHarness.Summary s : loads) {
+        for (LoadSummary s : loads) {
             line(String.format(Locale.ROOT, "| %s | %s | %d | %.0f | %.0f | %.2fx | %.2fx | %.0f / %.0f | %d |",
                     s.protocol(), s.client(), s.connections(), s.plainRequestsPerSecond(), s.atomicRequestsPerSecond(),
                     s.atomicRequestsPerSecond() / s.plainRequestsPerSecond(), s.medianPerRoundRatio(),

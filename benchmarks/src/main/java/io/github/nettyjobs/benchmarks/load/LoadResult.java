@@ -1,4 +1,4 @@
-package io.github.nettyjobs.benchmarks;
+package io.github.nettyjobs.benchmarks.load;
 
 import java.util.Locale;
 
@@ -12,7 +12,7 @@ import java.util.Locale;
  * @param requests          requests completed in the measured phase
  * @param errors            failed responses, socket errors and connections lost
  */
-record LoadResult(String route, String client, double requestsPerSecond, double p99Micros,
+public record LoadResult(String route, String client, double requestsPerSecond, double p99Micros,
                   long requests, long errors) {
 
     String format() {

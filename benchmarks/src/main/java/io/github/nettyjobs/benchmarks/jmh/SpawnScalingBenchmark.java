@@ -1,12 +1,10 @@
-package io.github.nettyjobs.benchmarks;
+package io.github.nettyjobs.benchmarks.jmh;
 
 import io.github.nettyjobs.Scheduler;
 import io.netty.channel.DefaultEventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.FutureListener;
 import io.netty.util.concurrent.Promise;
-import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -17,6 +15,9 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Whether a spawn costs the same however many jobs the scheduler already holds: {@code jobs} jobs
@@ -49,7 +50,7 @@ public class SpawnScalingBenchmark extends AbstractBenchmark {
     private int calls;
     private int completed;
 
-    private final FutureListener<Object> countCompleted = f -> completed++;
+    private final FutureListener<Object> onCompleted = f -> completed++;
 
     private final Callable<Future<Integer>> task = () -> {
         Promise<Integer> p = loop.newPromise();
@@ -104,7 +105,7 @@ public class SpawnScalingBenchmark extends AbstractBenchmark {
         completed = 0;
         for (int i = 0; i < jobs; i++) {
             Promise<Integer> p = loop.newPromise();
-            p.addListener(countCompleted);
+            p.addListener(onCompleted);
             promises[i] = p;
         }
         Object last = promises[jobs - 1];
