@@ -1,5 +1,6 @@
 package io.github.nettyjobs;
 
+import io.github.nettyjobs.internal.VarHandles;
 import io.netty.util.concurrent.CompleteFuture;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
@@ -55,18 +56,13 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
     private static final byte CLOSE_NOT_ASKED = 0;
     /** A close ends the job {@link JobOutcome#CANCELLED} (or as its future ends, if it fails or succeeds anyway). */
     private static final byte CLOSE_CANCELS = 1;
-    /** A deadline closes the job: it ends {@link JobOutcome#TIMED_OUT}, and its joins time out even if it is abandoned. */
+    /**
+     * A deadline closes the job: it ends {@link JobOutcome#TIMED_OUT}, and its joins time out even
+     * if it is abandoned.
+     */
     private static final byte CLOSE_TIMES_OUT = 2;
 
-    private static final VarHandle STATE;
-
-    static {
-        try {
-            STATE = MethodHandles.lookup().findVarHandle(DefaultJob.class, "state", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final VarHandle STATE = VarHandles.find(MethodHandles.lookup(), "state", int.class);
 
     /** The owner; final, so read by the scheduler's walks and by {@link SpawnPromise}. */
     final Scheduler scheduler;
@@ -101,7 +97,7 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
         this.scheduler = scheduler;
         this.name = name;
         this.task = task;
-        if (scheduler.jobsCarryExtras()) {
+        if (scheduler.config.jobsCarryExtras) {
             this.extras = JobExtras.atSpawn(this, scheduler);
         }
     }
@@ -156,7 +152,7 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
 
     @Override
     public Future<Void> close() {
-        return await(JobWaiter.Kind.CLOSE, scheduler.closeTimeoutNanos());
+        return await(JobWaiter.Kind.CLOSE, scheduler.config.closeTimeoutNanos);
     }
 
     @Override
@@ -302,10 +298,11 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
      * fires on the next loop turn.
      */
     private void startQueueDeadline() {
-        long timeout = scheduler.pendingTimeoutNanos();
+        long timeout = scheduler.config.pendingTimeoutNanos;
         if (timeout != Checks.NO_LIMIT) {
-            long left = extras.spawnedElsewhere ? timeout - (System.nanoTime() - extras.spawnNanos) : timeout;
-            extras.timer = loop().schedule(this, Math.max(0, left), TimeUnit.NANOSECONDS); // run(): queueDeadlinePassed()
+            long left = extras.spawnedElsewhere ? timeout - (scheduler.config.nanoTime() - extras.spawnNanos) : timeout;
+            // run(): queueDeadlinePassed()
+            extras.timer = loop().schedule(this, Math.max(0, left), TimeUnit.NANOSECONDS);
         }
     }
 
@@ -401,8 +398,8 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
         }
         extras.cancelTimer(); // the queue deadline
         setState(ST_ACTIVE);
-        if (scheduler.readsClock()) {
-            extras.startNanos = System.nanoTime();
+        if (scheduler.config.readsClock) {
+            extras.startNanos = scheduler.config.nanoTime();
             if (scheduler.listener() != null) {
                 scheduler.jobStarted(this, extras.startNanos - extras.spawnNanos);
             }
@@ -412,13 +409,16 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
         } else {
             callTask();
         }
-        long timeout = scheduler.jobTimeoutNanos();
+        long timeout = scheduler.config.jobTimeoutNanos;
         if (timeout != Checks.NO_LIMIT && state == ST_ACTIVE && closeRequest == CLOSE_NOT_ASKED && !future.isDone()) {
             extras.timer = loop().schedule(this, timeout, TimeUnit.NANOSECONDS); // run(): runDeadlinePassed()
         }
     }
 
-    /** Starts through the task decorator's wrapper, which must call {@link #callTask()} (see {@link JobExtras#run()}). */
+    /**
+     * Starts through the task decorator's wrapper, which must call {@link #callTask()} (see
+     * {@link JobExtras#run()}).
+     */
     private void startDecorated(JobExtras extras) {
         Throwable failure = extras.decoratorFailure;
         if (failure == null) {
@@ -465,7 +465,8 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
     private void taskReturned(Future<T> future) {
         this.future = future;
         if (closeRequest != CLOSE_NOT_ASKED) {
-            future.cancel(/* mayInterruptIfRunning= */ false); // closed from inside its own task, before there was a future to cancel
+            // Closed from inside its own task, before there was a future to cancel.
+            future.cancel(/* mayInterruptIfRunning= */ false);
         }
         if (future.isDone()) {
             futureDone();
@@ -528,7 +529,8 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
         }
         Future<T> future = this.future;
         if (future != null) {
-            future.cancel(/* mayInterruptIfRunning= */ false); // may re-enter through operationComplete and end this job (and start others)
+            // May re-enter through operationComplete and end this job (and start others).
+            future.cancel(/* mayInterruptIfRunning= */ false);
         }
         // else its task is running: start() cancels the future it returns
     }
@@ -569,7 +571,10 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
         abandon();
     }
 
-    /** Active → closed, abandoned: it outlived its close timeout and counts as closed whatever its future does later. */
+    /**
+     * Active → closed, abandoned: it outlived its close timeout and counts as closed whatever its
+     * future does later.
+     */
     private void abandon() {
         if (state == ST_ACTIVE) {
             end(JobOutcome.ABANDONED);
@@ -578,7 +583,7 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
 
     /** Abandons the job, reporting it, if it is still active after the scheduler's close timeout. */
     private void startCloseDeadline() {
-        long nanos = scheduler.closeTimeoutNanos();
+        long nanos = scheduler.config.closeTimeoutNanos;
         JobExtras extras = extrasForTimer();
         if (nanos != Checks.NO_LIMIT && extras.timer == null) {
             extras.timer = loop().schedule(this, nanos, TimeUnit.NANOSECONDS); // run(), active: closeDeadlinePassed()
@@ -610,7 +615,7 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
         }
         setState(ST_CLOSED);
         if (extras != null && scheduler.listener() != null) {
-            long now = System.nanoTime();
+            long now = scheduler.config.nanoTime();
             boolean started = from == ST_ACTIVE;
             long queued = (started ? extras.startNanos : now) - extras.spawnNanos;
             scheduler.jobEnded(this, outcome, queued, started ? Math.max(1, now - extras.startNanos) : 0);

@@ -17,9 +17,9 @@ final class JobExtras implements Runnable {
     private final DefaultJob<?> job;
     /** The stack at {@code spawn}, or {@code null} outside debug mode. */
     final Throwable spawnTrace;
-    /** {@link System#nanoTime()} at the spawn call, when the scheduler reads the clock; else 0. */
+    /** The scheduler's clock at the spawn call, when the scheduler reads the clock; else 0. */
     final long spawnNanos;
-    /** {@link System#nanoTime()} at the start, when the scheduler reads the clock and the job started; else 0. */
+    /** The scheduler's clock at the start, when the scheduler reads the clock and the job started; else 0. */
     long startNanos;
     /**
      * Spawned from another thread: its queue deadline is shortened by the time it took to reach
@@ -27,7 +27,10 @@ final class JobExtras implements Runnable {
      * timeout from then, in the loop's own time (which tests may freeze).
      */
     boolean spawnedElsewhere;
-    /** What the loop runs to start the job: the decorator's wrapper; {@code null} without a decorator, or once taken. */
+    /**
+     * What the loop runs to start the job: the decorator's wrapper; {@code null} without a
+     * decorator, or once taken.
+     */
     private Runnable decoratedStart;
     /** Why the decorator gave no usable wrapper; the job fails with it when it starts. */
     final Throwable decoratorFailure;
@@ -57,8 +60,8 @@ final class JobExtras implements Runnable {
 
     /** On the spawning thread, in the spawn call: what the scheduler's options ask each job to carry. */
     static JobExtras atSpawn(DefaultJob<?> job, Scheduler scheduler) {
-        return new JobExtras(job, scheduler.isDebug() ? new SpawnTrace() : null,
-                scheduler.readsClock() ? System.nanoTime() : 0, scheduler.taskDecorator());
+        return new JobExtras(job, scheduler.config.debug ? new SpawnTrace() : null,
+                scheduler.config.readsClock ? scheduler.config.nanoTime() : 0, scheduler.config.taskDecorator);
     }
 
     /** On the loop, for a job without options that needs a timer after all. */

@@ -1,6 +1,7 @@
 package io.github.nettyjobs;
 
 import io.github.nettyjobs.internal.LogText;
+import io.github.nettyjobs.internal.VarHandles;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ImmediateEventExecutor;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 import static io.github.nettyjobs.Checks.checkNotNull;
@@ -56,38 +58,12 @@ public final class Scheduler implements Iterable<Job<?>> {
 
     static final String CLOSED_MESSAGE = "Scheduling a new job after closing";
 
-    private static final VarHandle ACTIVE_COUNT;
-    private static final VarHandle PENDING_COUNT;
-
-    static {
-        try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            ACTIVE_COUNT = lookup.findVarHandle(Scheduler.class, "activeCount", int.class);
-            PENDING_COUNT = lookup.findVarHandle(Scheduler.class, "pendingCount", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final VarHandle ACTIVE_COUNT = VarHandles.find(MethodHandles.lookup(), "activeCount", int.class);
+    private static final VarHandle PENDING_COUNT = VarHandles.find(MethodHandles.lookup(), "pendingCount", int.class);
 
     private final EventLoop loop;
-    private final int limit;
-    private final int pendingLimit;
-    private final Duration closeTimeout;
-    private final long closeTimeoutNanos;
-    private final Duration waitTimeout;
-    private final ExceptionHandler exceptionHandler;
-    private final boolean debug;
-    private final Duration jobTimeout;
-    private final long jobTimeoutNanos;
-    private final Duration pendingTimeout;
-    private final long pendingTimeoutNanos;
-    private final boolean rejectWhenFull;
-    private final SchedulerListener listener;
-    private final TaskDecorator taskDecorator;
-    /** Whether each job carries {@link JobExtras} from its spawn on: some option needs them. */
-    private final boolean jobsCarryExtras;
-    /** Whether jobs note the time of their spawn and start: a listener or a queue deadline needs it. */
-    private final boolean readsClock;
+    /** The options, read by the scheduler and its jobs; never written after the constructor. */
+    final SchedulerConfig config;
     private final SchedulerLifecycle lifecycle;
 
     // Published: written only on the loop with release stores, readable anywhere.
@@ -105,25 +81,10 @@ public final class Scheduler implements Iterable<Job<?>> {
     private int deferredReports;
     private boolean draining;
 
-    private Scheduler(EventLoop loop, Builder config) {
+    private Scheduler(EventLoop loop, SchedulerConfig config) {
         this.loop = loop;
-        this.limit = config.limit;
-        this.pendingLimit = config.pendingLimit;
-        this.closeTimeout = config.closeTimeout;
-        this.closeTimeoutNanos = toNanos(config.closeTimeout);
-        this.waitTimeout = config.waitTimeout;
-        this.exceptionHandler = config.exceptionHandler;
-        this.debug = config.debug;
-        this.jobTimeout = config.jobTimeout;
-        this.jobTimeoutNanos = toNanos(config.jobTimeout);
-        this.pendingTimeout = config.pendingTimeout;
-        this.pendingTimeoutNanos = toNanos(config.pendingTimeout);
-        this.rejectWhenFull = config.rejectWhenFull;
-        this.listener = config.listener;
-        this.taskDecorator = config.taskDecorator;
-        this.readsClock = listener != null || pendingTimeout != null;
-        this.jobsCarryExtras = debug || readsClock || jobTimeout != null || taskDecorator != null;
-        this.lifecycle = new SchedulerLifecycle(this, loop, closeTimeoutNanos);
+        this.config = config;
+        this.lifecycle = new SchedulerLifecycle(this, loop, config.closeTimeoutNanos);
     }
 
     /**
@@ -155,7 +116,7 @@ public final class Scheduler implements Iterable<Job<?>> {
      * @return the most jobs active at once, or {@code 0} for no limit
      */
     public int limit() {
-        return limit;
+        return config.limit;
     }
 
     /**
@@ -164,7 +125,7 @@ public final class Scheduler implements Iterable<Job<?>> {
      * @return the most jobs waiting in the pending queue, or {@code 0} for no limit
      */
     public int pendingLimit() {
-        return pendingLimit;
+        return config.pendingLimit;
     }
 
     /**
@@ -173,7 +134,7 @@ public final class Scheduler implements Iterable<Job<?>> {
      * @return the close timeout, or {@code null} if a close waits for its jobs without limit
      */
     public Duration closeTimeout() {
-        return closeTimeout;
+        return config.closeTimeout;
     }
 
     /**
@@ -183,7 +144,7 @@ public final class Scheduler implements Iterable<Job<?>> {
      *         for no limit
      */
     public Duration waitTimeout() {
-        return waitTimeout;
+        return config.waitTimeout;
     }
 
     /**
@@ -193,7 +154,7 @@ public final class Scheduler implements Iterable<Job<?>> {
      *         if none was
      */
     public ExceptionHandler exceptionHandler() {
-        return exceptionHandler;
+        return config.exceptionHandler;
     }
 
     /**
@@ -202,7 +163,7 @@ public final class Scheduler implements Iterable<Job<?>> {
      * @return the longest an active job may run, from its start, or {@code null} for no limit
      */
     public Duration jobTimeout() {
-        return jobTimeout;
+        return config.jobTimeout;
     }
 
     /**
@@ -212,7 +173,7 @@ public final class Scheduler implements Iterable<Job<?>> {
      * @return the queue deadline, counted from each {@code spawn} call, or {@code null} for no limit
      */
     public Duration pendingTimeout() {
-        return pendingTimeout;
+        return config.pendingTimeout;
     }
 
     /**
@@ -222,7 +183,7 @@ public final class Scheduler implements Iterable<Job<?>> {
      *         {@code false} (the default) if it waits
      */
     public boolean rejectWhenFull() {
-        return rejectWhenFull;
+        return config.rejectWhenFull;
     }
 
     /**
@@ -231,7 +192,7 @@ public final class Scheduler implements Iterable<Job<?>> {
      * @return the listener given to {@link Builder#listener(SchedulerListener)}, or {@code null} for none
      */
     public SchedulerListener listener() {
-        return listener;
+        return config.listener;
     }
 
     /**
@@ -241,7 +202,7 @@ public final class Scheduler implements Iterable<Job<?>> {
      *         none
      */
     public TaskDecorator taskDecorator() {
-        return taskDecorator;
+        return config.taskDecorator;
     }
 
     /**
@@ -288,30 +249,6 @@ public final class Scheduler implements Iterable<Job<?>> {
      */
     public boolean isClosed() {
         return lifecycle.isClosed();
-    }
-
-    long closeTimeoutNanos() {
-        return closeTimeoutNanos;
-    }
-
-    long jobTimeoutNanos() {
-        return jobTimeoutNanos;
-    }
-
-    long pendingTimeoutNanos() {
-        return pendingTimeoutNanos;
-    }
-
-    boolean isDebug() {
-        return debug;
-    }
-
-    boolean readsClock() {
-        return readsClock;
-    }
-
-    boolean jobsCarryExtras() {
-        return jobsCarryExtras;
     }
 
     // ---- introspection: the loop only ----
@@ -449,9 +386,10 @@ public final class Scheduler implements Iterable<Job<?>> {
         }
         boolean startNow = waiting.isEmpty() && pending.isEmpty() && hasFreeSlot();
         if (!startNow && (!waiting.isEmpty() || !pendingHasRoom())) {
-            if (rejectWhenFull) {
+            if (config.rejectWhenFull) {
                 return job.reject(new RejectedExecutionException(
-                        "The pending queue is full (" + pendingLimit + " jobs pending, " + active.size() + " active)"));
+                        "The pending queue is full (" + config.pendingLimit + " jobs pending, " + active.size()
+                        + " active)"));
             }
             waiting.addLast(job);
             return job.waitForRoom();
@@ -470,10 +408,12 @@ public final class Scheduler implements Iterable<Job<?>> {
     }
 
     private boolean hasFreeSlot() {
+        int limit = config.limit;
         return limit == 0 || active.size() < limit;
     }
 
     private boolean pendingHasRoom() {
+        int pendingLimit = config.pendingLimit;
         return pendingLimit == 0 || pending.size() < pendingLimit;
     }
 
@@ -645,7 +585,7 @@ public final class Scheduler implements Iterable<Job<?>> {
      * @see #waitAndClose(Duration)
      */
     public Future<Void> waitAndClose() {
-        return waitAndClose(waitTimeout);
+        return waitAndClose(config.waitTimeout);
     }
 
     /**
@@ -746,7 +686,10 @@ public final class Scheduler implements Iterable<Job<?>> {
      */
     public void callExceptionHandler(ExceptionContext context) {
         checkNotNull(context, "context");
-        ExceptionHandler handler = exceptionHandler != null ? exceptionHandler : DefaultExceptionHandler.INSTANCE;
+        ExceptionHandler handler = config.exceptionHandler;
+        if (handler == null) {
+            handler = DefaultExceptionHandler.INSTANCE;
+        }
         try {
             handler.handle(this, context);
         } catch (Throwable t) {
@@ -761,7 +704,7 @@ public final class Scheduler implements Iterable<Job<?>> {
 
     void jobStarted(Job<?> job, long queuedNanos) {
         try {
-            listener.jobStarted(job, queuedNanos);
+            config.listener.jobStarted(job, queuedNanos);
         } catch (Throwable t) {
             listenerThrew("jobStarted", t);
         }
@@ -769,18 +712,18 @@ public final class Scheduler implements Iterable<Job<?>> {
 
     void jobEnded(Job<?> job, JobOutcome outcome, long queuedNanos, long runNanos) {
         try {
-            listener.jobEnded(job, outcome, queuedNanos, runNanos);
+            config.listener.jobEnded(job, outcome, queuedNanos, runNanos);
         } catch (Throwable t) {
             listenerThrew("jobEnded", t);
         }
     }
 
     void spawnRejected(Throwable reason) {
-        if (listener == null) {
+        if (config.listener == null) {
             return;
         }
         try {
-            listener.spawnRejected(this, reason);
+            config.listener.spawnRejected(this, reason);
         } catch (Throwable t) {
             listenerThrew("spawnRejected", t);
         }
@@ -824,7 +767,7 @@ public final class Scheduler implements Iterable<Job<?>> {
         int active = activeCount();
         int pending = pendingCount();
         return "Scheduler{jobs=" + (active + pending) + ", active=" + active + ", pending=" + pending
-                + ", limit=" + limit + (isClosed() ? ", closed}" : "}");
+                + ", limit=" + limit() + (isClosed() ? ", closed}" : "}");
     }
 
     /**
@@ -833,19 +776,14 @@ public final class Scheduler implements Iterable<Job<?>> {
      */
     public static final class Builder {
 
-        private int limit = 100;
-        private int pendingLimit = 10_000;
-        private Duration closeTimeout = Duration.ofMillis(100);
-        private Duration waitTimeout = Duration.ofSeconds(60);
-        private ExceptionHandler exceptionHandler;
-        private boolean debug = Boolean.getBoolean("nettyjobs.debug");
-        private Duration jobTimeout;
-        private Duration pendingTimeout;
-        private boolean rejectWhenFull;
-        private SchedulerListener listener;
-        private TaskDecorator taskDecorator;
+        private final SchedulerConfig config;
 
         Builder() {
+            this(new SchedulerConfig());
+        }
+
+        private Builder(SchedulerConfig config) {
+            this.config = config;
         }
 
         /**
@@ -856,7 +794,7 @@ public final class Scheduler implements Iterable<Job<?>> {
          * @throws IllegalArgumentException if negative
          */
         public Builder limit(int limit) {
-            this.limit = checkPositiveOrZero(limit, "limit");
+            config.limit = checkPositiveOrZero(limit, "limit");
             return this;
         }
 
@@ -868,7 +806,7 @@ public final class Scheduler implements Iterable<Job<?>> {
          * @throws IllegalArgumentException if negative
          */
         public Builder pendingLimit(int pendingLimit) {
-            this.pendingLimit = checkPositiveOrZero(pendingLimit, "pendingLimit");
+            config.pendingLimit = checkPositiveOrZero(pendingLimit, "pendingLimit");
             return this;
         }
 
@@ -881,7 +819,7 @@ public final class Scheduler implements Iterable<Job<?>> {
          * @throws IllegalArgumentException if negative
          */
         public Builder closeTimeout(Duration closeTimeout) {
-            this.closeTimeout = checkTimeout(closeTimeout, "closeTimeout");
+            config.closeTimeout = checkTimeout(closeTimeout, "closeTimeout");
             return this;
         }
 
@@ -894,7 +832,7 @@ public final class Scheduler implements Iterable<Job<?>> {
          * @throws IllegalArgumentException if negative
          */
         public Builder waitTimeout(Duration waitTimeout) {
-            this.waitTimeout = checkTimeout(waitTimeout, "waitTimeout");
+            config.waitTimeout = checkTimeout(waitTimeout, "waitTimeout");
             return this;
         }
 
@@ -905,7 +843,7 @@ public final class Scheduler implements Iterable<Job<?>> {
          * @return this builder
          */
         public Builder exceptionHandler(ExceptionHandler exceptionHandler) {
-            this.exceptionHandler = exceptionHandler;
+            config.exceptionHandler = exceptionHandler;
             return this;
         }
 
@@ -918,7 +856,7 @@ public final class Scheduler implements Iterable<Job<?>> {
          * @return this builder
          */
         public Builder debug(boolean debug) {
-            this.debug = debug;
+            config.debug = debug;
             return this;
         }
 
@@ -934,7 +872,7 @@ public final class Scheduler implements Iterable<Job<?>> {
          * @throws IllegalArgumentException if negative
          */
         public Builder jobTimeout(Duration jobTimeout) {
-            this.jobTimeout = checkTimeout(jobTimeout, "jobTimeout");
+            config.jobTimeout = checkTimeout(jobTimeout, "jobTimeout");
             return this;
         }
 
@@ -951,7 +889,7 @@ public final class Scheduler implements Iterable<Job<?>> {
          * @throws IllegalArgumentException if negative
          */
         public Builder pendingTimeout(Duration pendingTimeout) {
-            this.pendingTimeout = checkTimeout(pendingTimeout, "pendingTimeout");
+            config.pendingTimeout = checkTimeout(pendingTimeout, "pendingTimeout");
             return this;
         }
 
@@ -964,7 +902,7 @@ public final class Scheduler implements Iterable<Job<?>> {
          * @return this builder
          */
         public Builder rejectWhenFull(boolean rejectWhenFull) {
-            this.rejectWhenFull = rejectWhenFull;
+            config.rejectWhenFull = rejectWhenFull;
             return this;
         }
 
@@ -976,7 +914,7 @@ public final class Scheduler implements Iterable<Job<?>> {
          * @return this builder
          */
         public Builder listener(SchedulerListener listener) {
-            this.listener = listener;
+            config.listener = listener;
             return this;
         }
 
@@ -987,7 +925,16 @@ public final class Scheduler implements Iterable<Job<?>> {
          * @return this builder
          */
         public Builder taskDecorator(TaskDecorator taskDecorator) {
-            this.taskDecorator = taskDecorator;
+            config.taskDecorator = taskDecorator;
+            return this;
+        }
+
+        /**
+         * The clock every time reading of the schedulers built goes through, {@link System#nanoTime()}
+         * by default; tests give one they can freeze and move on beside a loop with frozen time.
+         */
+        Builder clock(LongSupplier clock) {
+            config.clock = checkNotNull(clock, "clock");
             return this;
         }
 
@@ -997,19 +944,7 @@ public final class Scheduler implements Iterable<Job<?>> {
          * @return a new builder; the handler, listener and decorator objects are shared, not copied
          */
         public Builder copy() {
-            Builder copy = new Builder();
-            copy.limit = limit;
-            copy.pendingLimit = pendingLimit;
-            copy.closeTimeout = closeTimeout;
-            copy.waitTimeout = waitTimeout;
-            copy.exceptionHandler = exceptionHandler;
-            copy.debug = debug;
-            copy.jobTimeout = jobTimeout;
-            copy.pendingTimeout = pendingTimeout;
-            copy.rejectWhenFull = rejectWhenFull;
-            copy.listener = listener;
-            copy.taskDecorator = taskDecorator;
-            return copy;
+            return new Builder(config.copy());
         }
 
         /**
@@ -1020,20 +955,14 @@ public final class Scheduler implements Iterable<Job<?>> {
          * @throws NullPointerException if {@code loop} is {@code null}
          */
         public Scheduler build(EventLoop loop) {
-            Scheduler scheduler = new Scheduler(checkNotNull(loop, "loop"), this);
+            Scheduler scheduler = new Scheduler(checkNotNull(loop, "loop"), config.snapshot());
             scheduler.lifecycle.registerShutdownHook();
             return scheduler;
         }
 
         @Override
         public String toString() {
-            return "Scheduler.Builder{limit=" + limit + ", pendingLimit=" + pendingLimit + ", closeTimeout=" + closeTimeout
-                    + ", waitTimeout=" + waitTimeout + ", debug=" + debug
-                    + (jobTimeout != null ? ", jobTimeout=" + jobTimeout : "")
-                    + (pendingTimeout != null ? ", pendingTimeout=" + pendingTimeout : "")
-                    + (rejectWhenFull ? ", rejectWhenFull" : "")
-                    + (listener != null ? ", listener=" + listener : "")
-                    + (taskDecorator != null ? ", taskDecorator=" + taskDecorator : "") + '}';
+            return "Scheduler.Builder" + config;
         }
     }
 }

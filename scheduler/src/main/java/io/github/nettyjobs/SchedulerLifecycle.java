@@ -1,5 +1,6 @@
 package io.github.nettyjobs;
 
+import io.github.nettyjobs.internal.VarHandles;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
@@ -27,15 +28,7 @@ final class SchedulerLifecycle {
     private static final int ST_CLOSING = 1;
     private static final int ST_CLOSED = 2;
 
-    private static final VarHandle STATE;
-
-    static {
-        try {
-            STATE = MethodHandles.lookup().findVarHandle(SchedulerLifecycle.class, "state", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final VarHandle STATE = VarHandles.find(MethodHandles.lookup(), "state", int.class);
 
     private final Scheduler scheduler;
     private final EventLoop loop;

@@ -8,7 +8,9 @@ import java.time.Duration;
 
 /**
  * An {@link EmbeddedChannel}'s event loop with frozen time, for deterministic scheduler tests; it
- * uses only what Netty 4.1 and 4.2 both offer ({@code freezeTime}, {@code advanceTimeBy}).
+ * uses only what Netty 4.1 and 4.2 both offer ({@code freezeTime}, {@code advanceTimeBy}). Its
+ * {@link #clock()}, given to the schedulers under test, moves with the loop's time, so the
+ * scheduler's own time readings agree with the timers it schedules on the loop.
  *
  * <p>Every call runs on the test thread, which the loop treats as its own ({@code inEventLoop()}
  * is always true), so work the scheduler defers with {@code execute} or {@code schedule} runs only
@@ -17,6 +19,7 @@ import java.time.Duration;
 final class EmbeddedLoop implements AutoCloseable {
 
     private final EmbeddedChannel channel = new EmbeddedChannel();
+    private final ManualClock clock = new ManualClock();
 
     EmbeddedLoop() {
         channel.freezeTime();
@@ -25,6 +28,11 @@ final class EmbeddedLoop implements AutoCloseable {
     /** The channel's event loop, on which schedulers under test live. */
     EventLoop loop() {
         return channel.eventLoop();
+    }
+
+    /** The scheduler clock that moves with the loop's frozen time. */
+    ManualClock clock() {
+        return clock;
     }
 
     /**
@@ -43,6 +51,7 @@ final class EmbeddedLoop implements AutoCloseable {
 
     /** Moves the frozen clock forward, then runs what became due. */
     void advance(Duration duration) {
+        clock.advance(duration);
         EmbeddedChannels.advance(channel, duration);
         channel.checkException();
     }

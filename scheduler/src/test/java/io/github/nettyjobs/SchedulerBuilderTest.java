@@ -119,6 +119,11 @@ class SchedulerBuilderTest {
     }
 
     @Test
+    void clock_null_throwsNpeNamingClock() {
+        assertRejected(NullPointerException.class, "clock", () -> Scheduler.builder().clock(null));
+    }
+
+    @Test
     void build_nullLoop_throwsNpeNamingLoop() {
         assertRejected(NullPointerException.class, "loop", () -> Scheduler.builder().build(null));
     }

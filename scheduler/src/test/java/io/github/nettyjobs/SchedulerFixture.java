@@ -33,9 +33,17 @@ final class SchedulerFixture implements AfterEachCallback {
         return handler;
     }
 
-    /** A builder with the default configuration whose schedulers report to {@link #handler()}. */
+    /** The scheduler clock that {@link #builder()} installs; it moves with the loop's frozen time. */
+    ManualClock clock() {
+        return embedded.clock();
+    }
+
+    /**
+     * A builder with the default configuration whose schedulers report to {@link #handler()} and
+     * read {@link #clock()}.
+     */
     Scheduler.Builder builder() {
-        return Scheduler.builder().exceptionHandler(handler);
+        return embedded.clock().applyTo(Scheduler.builder().exceptionHandler(handler));
     }
 
     /** A scheduler with the default configuration that reports to {@link #handler()}. */

@@ -10,13 +10,16 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 
 import static io.github.nettyjobs.FutureAssertions.assertFailedWith;
 import static io.github.nettyjobs.FutureAssertions.assertSucceeded;
 import static io.github.nettyjobs.FutureAssertions.awaitFailure;
+import static java.util.concurrent.TimeUnit.MILLISECONDS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -54,8 +57,23 @@ class SchedulerListenerTest {
                 "started job-2", "ended job-2 FAILED",
                 "started job-3", "started job-4",
                 "ended job-3 CANCELLED", "ended job-4 ABANDONED");
-        assertTrue(listener.queuedNanos.stream().allMatch(n -> n >= 0));
-        assertTrue(listener.runNanos.stream().allMatch(n -> n >= 1), "every job here started: " + listener.runNanos);
+        assertEquals(List.of(0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L), listener.queuedNanos, "none of them queued");
+        assertEquals(List.of(1L, 1L, 1L, MILLISECONDS.toNanos(10)), listener.runNanos,
+                "a job ending at its start ran for 1 ns; the stubborn one until abandoned 10 ms later");
+    }
+
+    @Test
+    void jobEnded_hearsTheRunTimeOnTheSchedulersClock() {
+        Scheduler scheduler = scheduler(1);
+        Promise<Void> running = loop.newPromise();
+        fixture.spawnJob(scheduler, running);
+        fixture.advanceMillis(25);
+
+        running.setSuccess(null);
+        fixture.runTasks();
+
+        listener.assertCalls("started job-1", "ended job-1 SUCCEEDED");
+        assertEquals(List.of(MILLISECONDS.toNanos(25)), listener.runNanos);
     }
 
     @Test
@@ -78,11 +96,15 @@ class SchedulerListenerTest {
         Promise<Void> first = loop.newPromise();
         fixture.spawnJob(scheduler, first);
         fixture.spawnJob(scheduler, loop.<Void>newPromise());
+        fixture.advanceMillis(7);
 
         first.setSuccess(null);
         fixture.runTasks();
 
         listener.assertCalls("started job-1", "ended job-1 SUCCEEDED", "started job-2");
+        assertEquals(List.of(0L, 0L, MILLISECONDS.toNanos(7)), listener.queuedNanos,
+                "job-1 started at once and ended after 7 ms; job-2 waited those 7 ms");
+        assertEquals(List.of(MILLISECONDS.toNanos(7)), listener.runNanos);
     }
 
     @Test
@@ -166,10 +188,23 @@ class SchedulerListenerTest {
 
     @Test
     void noListener_noClockIsRead() {
-        Scheduler scheduler = fixture.scheduler();
+        AtomicInteger reads = new AtomicInteger();
+        Scheduler scheduler = fixture.builder().limit(1).clock(() -> {
+            reads.incrementAndGet();
+            return 0;
+        }).build(loop);
+        Promise<Void> first = loop.newPromise();
+        fixture.spawnJob(scheduler, first);
+        Job<Void> queued = fixture.spawnJob(scheduler, loop.<Void>newPromise());
+        first.setSuccess(null);
+        fixture.runTasks();
+        assertTrue(queued.isActive());
+        assertSucceeded(fixture.close(scheduler));
+
+        assertEquals(0, reads.get());
         assertEquals(null, scheduler.listener());
-        assertFalse(scheduler.readsClock());
-        assertTrue(fixture.builder().listener(listener).build(loop).readsClock());
-        assertTrue(fixture.builder().pendingTimeout(Duration.ofSeconds(1)).build(loop).readsClock());
+        assertFalse(scheduler.config.readsClock);
+        assertTrue(fixture.builder().listener(listener).build(loop).config.readsClock);
+        assertTrue(fixture.builder().pendingTimeout(Duration.ofSeconds(1)).build(loop).config.readsClock);
     }
 }

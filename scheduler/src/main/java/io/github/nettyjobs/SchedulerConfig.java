@@ -1,0 +1,88 @@
+package io.github.nettyjobs;
+
+import java.time.Duration;
+import java.util.function.LongSupplier;
+
+import static io.github.nettyjobs.Checks.toNanos;
+
+/**
+ * The configuration of one {@link Scheduler}: every option of {@link Scheduler.Builder}, each
+ * written once here with its default, and what the scheduler derives from them. A builder edits
+ * an instance of its own; each scheduler gets a {@link #snapshot()} that nobody writes again,
+ * published through the scheduler's final field, so any thread reads it without synchronization.
+ *
+ * <p>Adding an option takes a field here (with its default), the builder method that sets it, and
+ * a line in {@link #toString()} if it should show there.
+ */
+final class SchedulerConfig implements Cloneable {
+
+    /** The clock of production: {@link System#nanoTime()}. */
+    static final LongSupplier SYSTEM_CLOCK = System::nanoTime;
+
+    int limit = 100;
+    int pendingLimit = 10_000;
+    Duration closeTimeout = Duration.ofMillis(100);
+    Duration waitTimeout = Duration.ofSeconds(60);
+    ExceptionHandler exceptionHandler;
+    boolean debug = Boolean.getBoolean("nettyjobs.debug");
+    Duration jobTimeout;
+    Duration pendingTimeout;
+    boolean rejectWhenFull;
+    SchedulerListener listener;
+    TaskDecorator taskDecorator;
+    /**
+     * Every time the scheduler reads (spawn, start and end times, a queue deadline's remainder)
+     * comes from here, so tests can freeze it beside a loop whose time they freeze.
+     */
+    LongSupplier clock = SYSTEM_CLOCK;
+
+    // Derived by snapshot(), for the scheduler and its jobs.
+    /** {@link #closeTimeout} in nanoseconds, or {@link Checks#NO_LIMIT}. */
+    long closeTimeoutNanos;
+    /** {@link #jobTimeout} in nanoseconds, or {@link Checks#NO_LIMIT}. */
+    long jobTimeoutNanos;
+    /** {@link #pendingTimeout} in nanoseconds, or {@link Checks#NO_LIMIT}. */
+    long pendingTimeoutNanos;
+    /** Whether jobs note the time of their spawn and start: a listener or a queue deadline needs it. */
+    boolean readsClock;
+    /** Whether each job carries {@link JobExtras} from its spawn on: some option needs them. */
+    boolean jobsCarryExtras;
+
+    /** A copy for a builder of its own (see {@link Scheduler.Builder#copy()}). */
+    SchedulerConfig copy() {
+        try {
+            return (SchedulerConfig) clone();
+        } catch (CloneNotSupportedException impossible) {
+            throw new AssertionError(impossible);
+        }
+    }
+
+    /** The configuration of a new scheduler: a copy with what it derives from the options. */
+    SchedulerConfig snapshot() {
+        SchedulerConfig snapshot = copy();
+        snapshot.closeTimeoutNanos = toNanos(closeTimeout);
+        snapshot.jobTimeoutNanos = toNanos(jobTimeout);
+        snapshot.pendingTimeoutNanos = toNanos(pendingTimeout);
+        snapshot.readsClock = listener != null || pendingTimeout != null;
+        snapshot.jobsCarryExtras = debug || snapshot.readsClock || jobTimeout != null || taskDecorator != null;
+        return snapshot;
+    }
+
+    /** Reads the scheduler's clock, in nanoseconds of an arbitrary origin. */
+    long nanoTime() {
+        return clock.getAsLong();
+    }
+
+    /** The options, those left at their default of "off" omitted. */
+    @Override
+    public String toString() {
+        return "{limit=" + limit + ", pendingLimit=" + pendingLimit + ", closeTimeout=" + closeTimeout
+                + ", waitTimeout=" + waitTimeout + ", debug=" + debug
+                + (jobTimeout != null ? ", jobTimeout=" + jobTimeout : "")
+                + (pendingTimeout != null ? ", pendingTimeout=" + pendingTimeout : "")
+                + (rejectWhenFull ? ", rejectWhenFull" : "")
+                + (listener != null ? ", listener=" + listener : "")
+                + (taskDecorator != null ? ", taskDecorator=" + taskDecorator : "")
+                + (clock != SYSTEM_CLOCK ? ", clock=" + clock : "") + '}';
+    }
+}
