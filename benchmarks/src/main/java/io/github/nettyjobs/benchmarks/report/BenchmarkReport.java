@@ -167,13 +167,6 @@ public final class BenchmarkReport {
 
     /** Replaces what lies between the markers of {@code file} with {@code generated}. */
     private static void replaceSection(Path file, String generated) throws IOException {
-        String text = Files.readString(file, StandardCharsets.UTF_8);
-        int begin = text.indexOf(BEGIN);
-        int end = text.indexOf(END);
-        if (begin < 0 || end < begin) {
-            throw new IOException(file + ": no generated section; add the lines\n" + BEGIN + "\n" + END);
-        }
-        String updated = text.substring(0, begin + BEGIN.length()) + "\n\n" + generated + text.substring(end);
-        Files.writeString(file, updated, StandardCharsets.UTF_8);
+        GeneratedSection.replace(file, BEGIN, END, generated);
     }
 }

@@ -16,7 +16,6 @@ import java.util.function.ToDoubleBiFunction;
  */
 final class SvgCharts {
 
-    private static final String FONT = "font-family=\"sans-serif\" font-size=\"12\"";
     private static final String NETTYJOBS = "#2b6cb0";
     private static final String BY_HAND = "#a0aec0";
     private static final String[] LINES = {"#2b6cb0", "#dd6b20", "#38a169", "#805ad5"};
@@ -178,77 +177,11 @@ final class SvgCharts {
         return svg.finish();
     }
 
-    /** 1, 2, 2.5 or 5 times a power of ten, at least {@code v}. */
     private static double niceCeiling(double v) {
-        if (!(v > 0)) {
-            return 1;
-        }
-        double magnitude = Math.pow(10, Math.floor(Math.log10(v)));
-        for (double step : new double[] {1, 2, 2.5, 5, 10}) {
-            if (step * magnitude >= v) {
-                return step * magnitude;
-            }
-        }
-        return 10 * magnitude;
+        return Svg.niceCeiling(v);
     }
 
     private static String esc(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
-    }
-
-    /** The few SVG elements the charts use, appended as text. */
-    private static final class Svg {
-        private final StringBuilder out = new StringBuilder();
-        private final int width;
-
-        Svg(int width, int height) {
-            this.width = width;
-            out.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-                    + "viewBox=\"0 0 %d %d\">%n", width, height, width, height));
-            out.append(String.format(Locale.ROOT, "<rect width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>%n", width, height));
-        }
-
-        void title(String title, String subtitle) {
-            out.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"24\" text-anchor=\"middle\" font-family=\"sans-serif\" "
-                    + "font-size=\"15\" font-weight=\"bold\">%s</text>%n", width / 2, esc(title)));
-            if (!subtitle.isEmpty()) {
-                out.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"44\" text-anchor=\"middle\" %s fill=\"#4a5568\">%s</text>%n",
-                        width / 2, FONT, esc(subtitle)));
-            }
-        }
-
-        void text(double x, double y, String anchor, String escaped) {
-            out.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" %s>%s</text>%n",
-                    x, y, anchor, FONT, escaped));
-        }
-
-        void verticalText(double x, double y, String escaped) {
-            out.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" %s "
-                    + "transform=\"rotate(-90 %.1f %.1f)\">%s</text>%n", x, y, FONT, x, y, escaped));
-        }
-
-        void rect(double x, double y, double w, double h, String fill) {
-            out.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"/>%n",
-                    x, y, w, h, fill));
-        }
-
-        void line(double x1, double y1, double x2, double y2, String stroke, double strokeWidth, String dash) {
-            out.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
-                    + "stroke-width=\"%.1f\"%s/>%n", x1, y1, x2, y2, stroke, strokeWidth,
-                    dash == null ? "" : " stroke-dasharray=\"" + dash + "\""));
-        }
-
-        void circle(double x, double y, double r, String fill) {
-            out.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\" fill=\"%s\"/>%n", x, y, r, fill));
-        }
-
-        void polyline(String points, String stroke, String dash) {
-            out.append(String.format(Locale.ROOT, "<polyline points=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s/>%n",
-                    points, stroke, dash == null ? "" : " stroke-dasharray=\"" + dash + "\""));
-        }
-
-        String finish() {
-            return out.append("</svg>\n").toString();
-        }
+        return Svg.escape(s);
     }
 }
