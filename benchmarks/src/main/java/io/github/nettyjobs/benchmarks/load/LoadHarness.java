@@ -32,16 +32,18 @@ import java.util.function.ToDoubleFunction;
 /**
  * Load harness: serves the same small response from nettyjobs' atomic handler and from a plain
  * Netty handler, both on loopback in this JVM, loads each with a bounded closed-loop generator, and
- * prints requests per second and p99 latency of both and their ratio.
+ * prints requests per second and p99 latency of both and their ratio. For HTTP it also measures the
+ * hello servers of Reactor Netty and Vert.x ({@code --peers}, see {@link PeerServer}) in the same
+ * rounds, on as many NIO event loops as the routes have, and gives the atomic route's ratio to each.
  *
  * <p>The protocol is pluggable ({@code --protocol}; a {@link LoadProtocol} gives each route's server
  * pipeline and the client's codec), so the comparison is the same for HTTP and for any other
- * protocol the atomic handler serves. Each round measures both routes back to back, alternating
- * which goes first; the harness reports the ratio of the medians over the rounds and the median of
- * the per-round ratios (the steadier figure on a machine whose speed drifts). The load generator is
- * {@code wrk} when it is on the {@code PATH} and speaks the protocol (or {@code --client wrk}), else
- * a Java keep-alive client ({@code --client java}). Every phase is bounded in time, and the Java
- * client also by {@code --max-requests}.
+ * protocol the atomic handler serves. Each round measures every server back to back, each round
+ * starting one server further on; the harness reports the ratio of the medians over the rounds and
+ * the median of the per-round ratios (the steadier figure on a machine whose speed drifts). The load
+ * generator is {@code wrk} when it is on the {@code PATH} and speaks the protocol (or
+ * {@code --client wrk}), else a Java keep-alive client ({@code --client java}). Every phase is
+ * bounded in time, and the Java client also by {@code --max-requests}.
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.github.nettyjobs.benchmarks.load.LoadHarness \
@@ -63,7 +65,7 @@ public final class LoadHarness {
         LoadOptions options;
         try {
             options = LoadOptions.parse(args);
-        } catch (OptionException e) {
+        } catch (OptionException | IllegalArgumentException e) {
             System.err.println(e.getMessage());
             LoadOptions.printHelp(System.err);
             System.exit(2);
@@ -97,6 +99,7 @@ public final class LoadHarness {
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(options.serverThreads(), NioIoHandler.newFactory());
         SchedulerGroup schedulers = SchedulerGroup.create(workers, Scheduler.builder());
+        List<PeerServer> peers = new ArrayList<>();
         try {
             Supplier<ChannelHandler> jobsHandler = switch (options.jobs()) {
                 case "group" -> {
@@ -109,35 +112,18 @@ public final class LoadHarness {
             Channel plain = bind(boss, workers, protocol, Route.PLAIN, null);
             Channel atomic = bind(boss, workers, protocol, Route.ATOMIC, jobsHandler);
             try {
-                out.printf(Locale.ROOT, "nettyjobs load harness, %s, %s, Java %s, %d cpus, client %s, "
-                                + "%d connections, %d client / %d server threads, jobs %s, %ds warmup + %ds x %d rounds%n",
-                        protocol.name(), Instant.now(), System.getProperty("java.version"),
-                        Runtime.getRuntime().availableProcessors(), client.name(), options.connections(),
-                        options.clientThreads(), options.serverThreads(), options.jobs(), options.warmupSeconds(),
-                        options.durationSeconds(), options.rounds());
-                List<LoadResult> plainResults = new ArrayList<>();
-                List<LoadResult> atomicResults = new ArrayList<>();
-                for (int round = 1; round <= options.rounds(); round++) {
-                    boolean plainFirst = round % 2 == 1;
-                    for (int i = 0; i < 2; i++) {
-                        boolean isPlain = plainFirst == (i == 0);
-                        Route route = isPlain ? Route.PLAIN : Route.ATOMIC;
-                        LoadResult result = client.run(protocol, route.label(),
-                                (InetSocketAddress) (isPlain ? plain : atomic).localAddress(), options);
-                        (isPlain ? plainResults : atomicResults).add(result);
-                        out.println("round " + round + "  " + result.format());
-                    }
+                List<Target> targets = new ArrayList<>();
+                targets.add(new Target(Route.PLAIN.label(), (InetSocketAddress) plain.localAddress()));
+                targets.add(new Target(Route.ATOMIC.label(), (InetSocketAddress) atomic.localAddress()));
+                for (String name : options.peers()) {
+                    PeerServer peer = PeerServer.start(name, options.serverThreads());
+                    peers.add(peer);
+                    targets.add(new Target(peer.name(), peer.address()));
                 }
-                LoadSummary summary = summarize(options, protocol, client, plainResults, atomicResults);
-                out.printf(Locale.ROOT, "median  plain   %12.0f req/s   p99 %9.1f us%n",
-                        summary.plainRequestsPerSecond(), summary.plainP99Micros());
-                out.printf(Locale.ROOT, "median  atomic  %12.0f req/s   p99 %9.1f us%n",
-                        summary.atomicRequestsPerSecond(), summary.atomicP99Micros());
-                out.printf(Locale.ROOT, "ratio atomic/plain of the medians: requests/s %.3fx, p99 %.3fx, errors %d%n",
-                        summary.atomicRequestsPerSecond() / summary.plainRequestsPerSecond(),
-                        summary.atomicP99Micros() / summary.plainP99Micros(), summary.errors());
-                out.printf(Locale.ROOT, "median of the per-round ratios:    requests/s %.3fx, p99 %.3fx%n",
-                        summary.medianPerRoundRatio(), summary.medianPerRoundP99Ratio());
+                printHeader(options, protocol, client, out);
+                List<List<LoadResult>> results = measure(options, protocol, client, targets, out);
+                LoadSummary summary = summarize(options, protocol, client, targets, results);
+                printSummary(summary, out);
                 if (options.json() != null) {
                     summary.write(options.json());
                     out.println("summary written to " + options.json());
@@ -148,6 +134,9 @@ public final class LoadHarness {
                 atomic.close().syncUninterruptibly();
             }
         } finally {
+            for (PeerServer peer : peers) {
+                peer.close();
+            }
             schedulers.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
             boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
@@ -155,18 +144,92 @@ public final class LoadHarness {
         }
     }
 
+    /**
+     * A server the harness loads: a route, or a peer.
+     *
+     * @param label   the name results are labelled with
+     * @param address its loopback address
+     */
+    private record Target(String label, InetSocketAddress address) {
+    }
+
+    private static void printHeader(LoadOptions options, LoadProtocol protocol, LoadClient client, PrintStream out) {
+        out.printf(Locale.ROOT, "nettyjobs load harness, %s, %s, Java %s, %d cpus, client %s, "
+                        + "%d connections, %d client / %d server threads, jobs %s, peers %s, "
+                        + "%ds warmup + %ds x %d rounds%n",
+                protocol.name(), Instant.now(), System.getProperty("java.version"),
+                Runtime.getRuntime().availableProcessors(), client.name(), options.connections(),
+                options.clientThreads(), options.serverThreads(), options.jobs(),
+                options.peers().isEmpty() ? "none" : String.join(",", options.peers()), options.warmupSeconds(),
+                options.durationSeconds(), options.rounds());
+    }
+
+    /**
+     * Measures every target once per round, back to back; each round starts one target further on,
+     * so that no target is always the first (or the last) of its round.
+     *
+     * @return the results of each target, in round order, in the order of {@code targets}
+     */
+    private static List<List<LoadResult>> measure(LoadOptions options, LoadProtocol protocol, LoadClient client,
+                                                  List<Target> targets, PrintStream out) throws Exception {
+        List<List<LoadResult>> results = new ArrayList<>();
+        for (int i = 0; i < targets.size(); i++) {
+            results.add(new ArrayList<>());
+        }
+        for (int round = 0; round < options.rounds(); round++) {
+            for (int i = 0; i < targets.size(); i++) {
+                int index = (round + i) % targets.size();
+                Target target = targets.get(index);
+                LoadResult result = client.run(protocol, target.label(), target.address(), options);
+                results.get(index).add(result);
+                out.println("round " + (round + 1) + "  " + result.format());
+            }
+        }
+        return results;
+    }
+
+    private static void printSummary(LoadSummary summary, PrintStream out) {
+        out.printf(Locale.ROOT, "median  %-7s %12.0f req/s   p99 %9.1f us%n",
+                Route.PLAIN.label(), summary.plainRequestsPerSecond(), summary.plainP99Micros());
+        out.printf(Locale.ROOT, "median  %-7s %12.0f req/s   p99 %9.1f us%n",
+                Route.ATOMIC.label(), summary.atomicRequestsPerSecond(), summary.atomicP99Micros());
+        for (LoadSummary.Peer peer : summary.peers()) {
+            out.printf(Locale.ROOT, "median  %-7s %12.0f req/s   p99 %9.1f us%n",
+                    peer.name(), peer.requestsPerSecond(), peer.p99Micros());
+        }
+        out.printf(Locale.ROOT, "ratio atomic/plain of the medians: requests/s %.3fx, p99 %.3fx, errors %d%n",
+                summary.atomicRequestsPerSecond() / summary.plainRequestsPerSecond(),
+                summary.atomicP99Micros() / summary.plainP99Micros(), summary.errors());
+        out.printf(Locale.ROOT, "median of the per-round ratios:    requests/s %.3fx, p99 %.3fx%n",
+                summary.medianPerRoundRatio(), summary.medianPerRoundP99Ratio());
+        for (LoadSummary.Peer peer : summary.peers()) {
+            out.printf(Locale.ROOT, "atomic/%-7s requests/s: ratio of the medians %.3fx, median of the per-round "
+                            + "ratios %.3fx%n", peer.name(), summary.atomicRequestsPerSecond() / peer.requestsPerSecond(),
+                    peer.medianPerRoundAtomicRatio());
+        }
+    }
+
+    /** {@code results} holds plain's results, then atomic's, then each peer's, as {@code targets}. */
     private static LoadSummary summarize(LoadOptions options, LoadProtocol protocol, LoadClient client,
-                                     List<LoadResult> plain, List<LoadResult> atomic) {
-        List<LoadResult> runs = new ArrayList<>(plain);
-        runs.addAll(atomic);
+                                         List<Target> targets, List<List<LoadResult>> results) {
+        List<LoadResult> plain = results.get(0);
+        List<LoadResult> atomic = results.get(1);
+        List<LoadResult> runs = new ArrayList<>();
+        results.forEach(runs::addAll);
         long errors = runs.stream().mapToLong(LoadResult::errors).sum();
+        List<LoadSummary.Peer> peers = new ArrayList<>();
+        for (int i = 2; i < targets.size(); i++) {
+            List<LoadResult> peer = results.get(i);
+            peers.add(new LoadSummary.Peer(targets.get(i).label(), median(peer, LoadResult::requestsPerSecond),
+                    median(peer, LoadResult::p99Micros), medianRatio(atomic, peer, LoadResult::requestsPerSecond)));
+        }
         return new LoadSummary(Instant.now().toString(), protocol.name(), client.name(), options.connections(),
                 options.clientThreads(), options.serverThreads(), options.jobs(), options.warmupSeconds(),
                 options.durationSeconds(), options.rounds(), runs,
                 median(plain, LoadResult::requestsPerSecond), median(atomic, LoadResult::requestsPerSecond),
                 median(plain, LoadResult::p99Micros), median(atomic, LoadResult::p99Micros),
-                medianRatio(atomic, plain, LoadResult::requestsPerSecond), medianRatio(atomic, plain, LoadResult::p99Micros),
-                errors);
+                medianRatio(atomic, plain, LoadResult::requestsPerSecond),
+                medianRatio(atomic, plain, LoadResult::p99Micros), errors, peers);
     }
 
     private static LoadClient client(String name, LoadProtocol protocol) {
@@ -225,14 +288,14 @@ public final class LoadHarness {
     }
 
     /**
-     * The median over rounds of atomic/plain: each round measures both routes back to back, so a
+     * The median over rounds of atomic/other: each round measures every target back to back, so a
      * ratio within a round is less exposed to a machine whose speed drifts than a ratio of medians.
      */
-    private static double medianRatio(List<LoadResult> atomic, List<LoadResult> plain,
+    private static double medianRatio(List<LoadResult> atomic, List<LoadResult> other,
                                       ToDoubleFunction<LoadResult> metric) {
         double[] ratios = new double[atomic.size()];
         for (int i = 0; i < ratios.length; i++) {
-            ratios[i] = metric.applyAsDouble(atomic.get(i)) / metric.applyAsDouble(plain.get(i));
+            ratios[i] = metric.applyAsDouble(atomic.get(i)) / metric.applyAsDouble(other.get(i));
         }
         return median(ratios);
     }

@@ -26,9 +26,12 @@ import java.util.List;
  * @param serverThreads   server event loops
  * @param jobs            {@code group} or {@code channel}
  * @param json            file for the JSON summary, or {@code null}
+ * @param peers           the other frameworks' servers to measure too (see {@link PeerServer#NAMES});
+ *                        HTTP only
  */
 record LoadOptions(String protocol, int durationSeconds, int warmupSeconds, int rounds, int connections, long maxRequests,
-                   String client, int clientThreads, int serverThreads, String jobs, Path json) {
+                   String client, int clientThreads, int serverThreads, String jobs, Path json,
+                   List<String> peers) {
 
     private static final OptionParser PARSER = new OptionParser();
     private static final OptionSpec<Void> HELP = PARSER.acceptsAll(List.of("h", "help"), "show this help").forHelp();
@@ -57,6 +60,11 @@ record LoadOptions(String protocol, int durationSeconds, int warmupSeconds, int 
             .withRequiredArg().withValuesConvertedBy(oneOf("group", "channel")).defaultsTo("group");
     private static final OptionSpec<Path> JSON = PARSER.accepts("json", "also write the summary as JSON (for BenchmarkReport --load)")
             .withRequiredArg().withValuesConvertedBy(new PathConverter());
+    private static final OptionSpec<String> PEERS = PARSER.accepts("peers", "other frameworks' HTTP hello servers "
+                    + "measured too, against which the atomic route's ratio is given: reactor (Reactor Netty), vertx "
+                    + "(Vert.x), a comma-separated list, or none; default: both for http, none for other protocols")
+            .withRequiredArg().withValuesSeparatedBy(',')
+            .withValuesConvertedBy(oneOf(concat(PeerServer.NAMES, "none")));
 
     /**
      * Parses the command line.
@@ -69,9 +77,29 @@ record LoadOptions(String protocol, int durationSeconds, int warmupSeconds, int 
         if (set.has(HELP)) {
             return null;
         }
-        return new LoadOptions(set.valueOf(PROTOCOL), set.valueOf(DURATION), set.valueOf(WARMUP), set.valueOf(ROUNDS),
+        String protocol = set.valueOf(PROTOCOL);
+        return new LoadOptions(protocol, set.valueOf(DURATION), set.valueOf(WARMUP), set.valueOf(ROUNDS),
                 set.valueOf(CONNECTIONS), set.valueOf(MAX_REQUESTS), set.valueOf(CLIENT), set.valueOf(CLIENT_THREADS),
-                set.valueOf(SERVER_THREADS), set.valueOf(JOBS), set.valueOf(JSON));
+                set.valueOf(SERVER_THREADS), set.valueOf(JOBS), set.valueOf(JSON), peers(protocol, set));
+    }
+
+    /** The peers asked for, without {@code none}; both for HTTP by default. */
+    private static List<String> peers(String protocol, OptionSet set) {
+        if (!set.has(PEERS)) {
+            return "http".equals(protocol) ? PeerServer.NAMES : List.of();
+        }
+        List<String> peers = set.valuesOf(PEERS).stream().filter(p -> !"none".equals(p)).distinct().toList();
+        if (!peers.isEmpty() && !"http".equals(protocol)) {
+            throw new IllegalArgumentException("--peers " + String.join(",", peers) + ": the peers serve HTTP only, not "
+                    + protocol);
+        }
+        return peers;
+    }
+
+    private static String[] concat(List<String> names, String last) {
+        String[] all = names.toArray(new String[names.size() + 1]);
+        all[names.size()] = last;
+        return all;
     }
 
     /** Prints the options and their defaults. */

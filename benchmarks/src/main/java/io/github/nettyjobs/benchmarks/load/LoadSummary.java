@@ -29,12 +29,30 @@ import java.util.List;
  * @param medianPerRoundRatio     median over the rounds of atomic/plain requests per second
  * @param medianPerRoundP99Ratio  median over the rounds of atomic/plain p99
  * @param errors                  errors of every run
+ * @param peers                   the other frameworks' servers measured in the same rounds (none in
+ *                                summaries written before there were peers)
  */
 public record LoadSummary(String date, String protocol, String client, int connections, int clientThreads,
                           int serverThreads, String jobs, int warmupSeconds, int durationSeconds, int rounds,
                           List<LoadResult> runs, double plainRequestsPerSecond, double atomicRequestsPerSecond,
                           double plainP99Micros, double atomicP99Micros, double medianPerRoundRatio,
-                          double medianPerRoundP99Ratio, long errors) {
+                          double medianPerRoundP99Ratio, long errors, List<Peer> peers) {
+
+    /**
+     * A peer's figures.
+     *
+     * @param name                      {@code reactor} or {@code vertx}
+     * @param requestsPerSecond         median over the rounds
+     * @param p99Micros                 median p99
+     * @param medianPerRoundAtomicRatio median over the rounds of atomic/peer requests per second
+     */
+    public record Peer(String name, double requestsPerSecond, double p99Micros, double medianPerRoundAtomicRatio) {
+    }
+
+    /** Summaries written before there were peers have none. */
+    public LoadSummary {
+        peers = peers == null ? List.of() : List.copyOf(peers);
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 

@@ -238,6 +238,25 @@ final class MarkdownReport {
                     s.plainP99Micros(), s.atomicP99Micros(), s.errors()));
         }
         line("");
+        if (loads.stream().allMatch(s -> s.peers().isEmpty())) {
+            return;
+        }
+        line("### HTTP load (atomic handler against other frameworks' hello servers)");
+        line("");
+        line("Measured in the same rounds as the table above, on as many NIO event loops.");
+        line("");
+        line("| client | connections | server threads | peer | peer req/s | atomic req/s | ratio of medians "
+                + "| median per-round ratio | p99 peer / atomic µs |");
+        line("|---|---:|---:|---|---:|---:|---:|---:|---:|");
+        for (LoadSummary s : loads) {
+            for (LoadSummary.Peer peer : s.peers()) {
+                line(String.format(Locale.ROOT, "| %s | %d | %d | %s | %.0f | %.0f | %.2fx | %.2fx | %.0f / %.0f |",
+                        s.client(), s.connections(), s.serverThreads(), peer.name(), peer.requestsPerSecond(),
+                        s.atomicRequestsPerSecond(), s.atomicRequestsPerSecond() / peer.requestsPerSecond(),
+                        peer.medianPerRoundAtomicRatio(), peer.p99Micros(), s.atomicP99Micros()));
+            }
+        }
+        line("");
     }
 
     private void line(String s) {
