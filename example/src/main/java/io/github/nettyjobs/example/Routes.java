@@ -5,6 +5,7 @@ import io.github.nettyjobs.Scheduler;
 import io.github.nettyjobs.SchedulerGroup;
 import io.github.nettyjobs.http.AsyncHttpHandler;
 import io.github.nettyjobs.channel.ChannelJobs;
+import io.github.nettyjobs.internal.LogText;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -27,6 +28,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -42,6 +44,10 @@ final class Routes implements AsyncHttpHandler {
     static final int MAX_SECONDS = 24 * 60 * 60;
     /** The {@code Retry-After} of a {@code 503} of a busy server, in seconds. */
     static final int RETRY_AFTER_SECONDS = 1;
+    /** The {@code Allow} of a route that only reads. */
+    private static final String GET_HEAD = "GET, HEAD";
+    /** The {@code Allow} of a route that also takes {@code POST}. */
+    private static final String GET_HEAD_POST = "GET, HEAD, POST";
 
     /**
      * The example's three kinds of scheduler, one of each per worker loop: every request while it
@@ -87,25 +93,29 @@ final class Routes implements AsyncHttpHandler {
             path = uri.path();
             uri.parameters(); // decoded now, so that a bad escape is the client's 400, not a route's 500
         } catch (IllegalArgumentException malformed) {
-            throw new BadRequest("malformed URI: " + malformed.getMessage());
+            throw new BadRequest("malformed URI: " + LogText.escape(malformed.getMessage()));
         }
         HttpMethod method = request.method();
         switch (path) {
             case "/":
-                return isGet(method) ? text(ctx, HttpResponseStatus.OK, help) : notAllowed(ctx);
+                return isGet(method) ? text(ctx, HttpResponseStatus.OK, help)
+                        : notAllowed(ctx, GET_HEAD);
             case "/jobs":
                 if (method.equals(HttpMethod.POST)) {
                     return spawnBackgroundJob(ctx, uri);
                 }
-                return isGet(method) ? listJobs(ctx) : notAllowed(ctx);
+                return isGet(method) ? listJobs(ctx) : notAllowed(ctx, GET_HEAD_POST);
             case "/atomic":
-                return isGet(method) || method.equals(HttpMethod.POST) ? atomic(ctx, uri) : notAllowed(ctx);
+                return isGet(method) || method.equals(HttpMethod.POST) ? atomic(ctx, uri)
+                        : notAllowed(ctx, GET_HEAD_POST);
             case "/metrics":
-                return isGet(method) ? text(ctx, HttpResponseStatus.OK, registry.getMetersAsString() + "\n") : notAllowed(ctx);
+                return isGet(method) ? text(ctx, HttpResponseStatus.OK, registry.getMetersAsString() + "\n")
+                        : notAllowed(ctx, GET_HEAD);
             case "/fail":
                 throw new IllegalStateException("/fail fails on purpose");
             default:
-                return text(ctx, HttpResponseStatus.NOT_FOUND, "no such route: " + path + " (see GET /)\n");
+                return text(ctx, HttpResponseStatus.NOT_FOUND,
+                        "no such route: " + LogText.escape(path) + " (see GET /)\n");
         }
     }
 
@@ -127,7 +137,8 @@ final class Routes implements AsyncHttpHandler {
         Promise<FullHttpResponse> answer = ctx.executor().newPromise();
         scheduler.<Void>spawn(name, () -> sleep(loop, seconds, null)).addListener(spawned -> {
             if (!spawned.isSuccess()) {
-                answer.setSuccess(unavailable(ctx, scheduler, "not spawned: " + spawned.cause().getMessage() + "\n"));
+                String why = whyCutShort(scheduler, spawned.cause());
+                answer.setSuccess(unavailable(ctx, scheduler, "not spawned: " + why + "\n"));
                 return;
             }
             @SuppressWarnings("unchecked")
@@ -135,7 +146,7 @@ final class Routes implements AsyncHttpHandler {
             activity.track("background job " + name, job.join());
             String state = job.isActive() ? "active" : job.isPending() ? "pending" : "closed";
             answer.setSuccess(response(ctx, HttpResponseStatus.ACCEPTED,
-                    "spawned " + name + " (" + state + "), it runs " + seconds + " s\n"));
+                    "spawned " + LogText.escape(name) + " (" + state + "), it runs " + seconds + " s\n"));
         });
         return answer;
     }
@@ -174,7 +185,7 @@ final class Routes implements AsyncHttpHandler {
         };
         return LongWork.run(ctx.executor(), longWork, name, () -> sleep(loop, seconds, atEnd), activity,
                 () -> response(ctx, HttpResponseStatus.OK, name + " done after " + seconds + " s\n"),
-                cause -> unavailable(ctx, longWork, name + " not done: " + cause.getMessage() + "\n"));
+                cause -> unavailable(ctx, longWork, name + " not done: " + whyCutShort(longWork, cause) + "\n"));
     }
 
     /**
@@ -189,6 +200,21 @@ final class Routes implements AsyncHttpHandler {
             response.headers().setInt(HttpHeaderNames.RETRY_AFTER, RETRY_AFTER_SECONDS);
         }
         return response;
+    }
+
+    /**
+     * Why work was refused or cut short, for the body of a {@code 503}: the server going away when
+     * {@code scheduler} is closed, otherwise what the scheduler said (full, timed out), escaped.
+     */
+    static String whyCutShort(Scheduler scheduler, Throwable cause) {
+        if (scheduler.isClosed() || scheduler.executor().isShuttingDown()) {
+            return "the server is shutting down";
+        }
+        if (cause instanceof CancellationException) {
+            return "cancelled";
+        }
+        String message = cause.getMessage();
+        return message == null ? cause.getClass().getSimpleName() : LogText.escape(message);
     }
 
     /** {@code GET /jobs}: each scheduler's counts and jobs, read on the scheduler's own loop. */
@@ -238,7 +264,7 @@ final class Routes implements AsyncHttpHandler {
                 .append(", pending limit ").append(scheduler.pendingLimit())
                 .append(scheduler.isClosed() ? ", closed)\n" : ")\n");
         for (Job<?> job : scheduler.jobs()) {
-            text.append("  ").append(job.name()).append(job.isActive() ? "  active\n" : "  pending\n");
+            text.append("  ").append(LogText.escape(job.name())).append(job.isActive() ? "  active\n" : "  pending\n");
         }
         return text.toString();
     }
@@ -255,7 +281,8 @@ final class Routes implements AsyncHttpHandler {
             seconds = -1;
         }
         if (seconds < 0 || seconds > MAX_SECONDS) {
-            throw new BadRequest("seconds: " + value + " (expected: a whole number from 0 to " + MAX_SECONDS + ")");
+            throw new BadRequest("seconds: " + LogText.escape(value) + " (expected: a whole number from 0 to "
+                    + MAX_SECONDS + ")");
         }
         return seconds;
     }
@@ -265,8 +292,12 @@ final class Routes implements AsyncHttpHandler {
         return values == null || values.isEmpty() || values.get(0).isEmpty() ? defaultValue : values.get(0);
     }
 
-    private static Future<FullHttpResponse> notAllowed(ChannelHandlerContext ctx) {
-        return text(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed here (see GET /)\n");
+    /** {@code 405}, with the {@code Allow} header that HTTP requires of it (RFC 9110, 15.5.6). */
+    private static Future<FullHttpResponse> notAllowed(ChannelHandlerContext ctx, String allow) {
+        FullHttpResponse response = response(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED,
+                "method not allowed here; allowed: " + allow + " (see GET /)\n");
+        response.headers().set(HttpHeaderNames.ALLOW, allow);
+        return ctx.executor().newSucceededFuture(response);
     }
 
     private static Future<FullHttpResponse> text(ChannelHandlerContext ctx, HttpResponseStatus status, String body) {

@@ -4,12 +4,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ExampleServerDefenceTest {
 
-    private final ByteArrayOutputStream output = new ByteArrayOutputStream();
+    private final PrintedText output = new PrintedText();
     private ExampleServer server;
 
     private ExampleServer start(String... args) throws Exception {
@@ -109,14 +110,72 @@ class ExampleServerDefenceTest {
                     + "Host: x\r\nContent-Length: 0\r\n\r\n");
             assertEquals(202, client.status());
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!output.toString(StandardCharsets.UTF_8).contains(" finished")) {
-            server.workers().next().submit(() -> null).get(5, TimeUnit.SECONDS); // a turn of the loop
-            assertTrue(System.nanoTime() < deadline, "the job did not finish: " + output);
-        }
-        String printed = output.toString(StandardCharsets.UTF_8);
+        String printed = output.awaitLineContaining(" finished", 5);
         assertTrue(printed.contains("background job evil\\r\\nnettyjobs-example: stopped finished"), printed);
         assertTrue(!printed.contains("\nnettyjobs-example: stopped"), printed);
+    }
+
+    @Test
+    void methodNotAllowed_gets405_withTheAllowHeader() throws Exception {
+        start("--port", "0");
+        try (RawClient client = new RawClient(server.port())) {
+            client.send("DELETE / HTTP/1.1\r\nHost: x\r\n\r\n");
+            String response = client.response();
+            assertTrue(response.startsWith("http/1.1 405 method not allowed\n"), response);
+            assertTrue(response.contains("\nallow: get, head\n"), response);
+            client.send("PUT /jobs HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+            response = client.response();
+            assertTrue(response.contains("\nallow: get, head, post\n"), response);
+            client.send("DELETE /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertTrue(client.response().contains("\nallow: get, head\n"));
+        }
+    }
+
+    @Test
+    void jobNameWithControlCharacters_isEscapedInTheResponseBody() throws Exception {
+        start("--port", "0");
+        try (RawClient client = new RawClient(server.port())) {
+            client.send("POST /jobs?seconds=0&name=evil%0d%0aX-Forged:%20yes%1b[2J HTTP/1.1\r\n"
+                    + "Host: x\r\nContent-Length: 0\r\n\r\n");
+            String response = client.response();
+            assertTrue(response.startsWith("http/1.1 202 accepted\n"), response);
+            String body = response.substring(response.indexOf("\n\n") + 2);
+            assertEquals("spawned evil\\r\\nX-Forged: yes\\u001b[2J (active), it runs 0 s\n", body);
+            client.send("GET /nowhere%0d%0a HTTP/1.1\r\nHost: x\r\n\r\n");
+            response = client.response();
+            assertTrue(response.endsWith("no such route: /nowhere\\r\\n (see GET /)\n"), response);
+        }
+    }
+
+    @Test
+    void atomicRequestCutShortAtShutdown_gets503_sayingTheServerIsShuttingDown() throws Exception {
+        start("--port", "0", "--grace", "200ms");
+        ExecutorService stopper = Executors.newSingleThreadExecutor();
+        try (RawClient client = new RawClient(server.port()); RawClient probe = new RawClient(server.port())) {
+            client.send("GET /atomic?seconds=600 HTTP/1.1\r\nHost: x\r\n\r\n");
+            awaitActiveLongJobs(probe, 1);
+            Future<?> stopped = stopper.submit(server::stop);
+            String response = client.response();
+            assertTrue(response.startsWith("http/1.1 503 service unavailable\n"), response);
+            assertTrue(response.contains("\nconnection: close\n"), response);
+            assertTrue(response.endsWith("\n\natomic request 1 not done: the server is shutting down\n"), response);
+            stopped.get(30, TimeUnit.SECONDS);
+        } finally {
+            stopper.shutdownNow();
+        }
+    }
+
+    /** Asks {@code GET /jobs} until the long schedulers have {@code count} active jobs (each answer an event). */
+    private static void awaitActiveLongJobs(RawClient probe, int count) throws IOException {
+        String expected = "\nlong:       " + count + " active";
+        for (int attempt = 0; ; attempt++) {
+            probe.send("GET /jobs HTTP/1.1\r\nHost: x\r\n\r\n");
+            String response = probe.response();
+            if (response.contains(expected)) {
+                return;
+            }
+            assertTrue(attempt < 10_000, () -> "never " + count + " active: " + response);
+        }
     }
 
     // ---- the read timeout ----
@@ -127,7 +186,7 @@ class ExampleServerDefenceTest {
         AtomicInteger sent = new AtomicInteger();
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
         try {
-            ticker.scheduleAtFixedRate(() -> {
+            ticker.scheduleWithFixedDelay(() -> {
                 int i = sent.getAndIncrement();
                 if (i < bytes.length) {
                     try {
@@ -136,7 +195,7 @@ class ExampleServerDefenceTest {
                         sent.set(bytes.length);
                     }
                 }
-            }, 0, 100, TimeUnit.MILLISECONDS);
+            }, 0, 100, TimeUnit.MILLISECONDS); // with a delay, never a burst to catch up
             assertNull(client.read(), "the server answered a request that never finished");
             assertTrue(sent.get() < bytes.length, "the whole request was sent before the connection closed");
         } finally {

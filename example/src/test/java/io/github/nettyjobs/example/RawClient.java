@@ -71,6 +71,29 @@ final class RawClient implements AutoCloseable {
         return head.toString();
     }
 
+    /**
+     * The next HTTP response: its status line and headers lower-cased, an empty line, then its body
+     * as sent (the example's bodies are ASCII, so a character is a byte).
+     */
+    String response() throws IOException {
+        StringBuilder response = new StringBuilder();
+        int length = 0;
+        for (String line; !(line = readOrFail()).isEmpty(); ) {
+            String lower = line.toLowerCase(Locale.ROOT);
+            response.append(lower).append('\n');
+            if (lower.startsWith("content-length:")) {
+                length = Integer.parseInt(lower.substring("content-length:".length()).trim());
+            }
+        }
+        response.append('\n');
+        for (int i = 0; i < length; i++) {
+            int c = in.read();
+            assertTrue(c >= 0, "the server closed the connection in the middle of a body");
+            response.append((char) c);
+        }
+        return response.toString();
+    }
+
     /** The status code of the next HTTP response; its headers and body are skipped. */
     int status() throws IOException {
         String head = head();

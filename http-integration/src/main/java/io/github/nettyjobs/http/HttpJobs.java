@@ -74,8 +74,9 @@ public final class HttpJobs {
      * HTTP's answers, for {@link AtomicHandler.Builder#protocol(AtomicProtocol)}; one shared,
      * stateless instance.
      * <ul>
-     *   <li>Every response gets {@code Content-Length} from its content ({@code HEAD} and {@code 304}
-     *       keep the handler's, {@code 1xx} and {@code 204} get none) and keep-alive as the request
+     *   <li>Every response gets {@code Content-Length} from its content, whatever the handler set
+     *       ({@code HEAD} and {@code 304} keep the handler's if it is one valid length; {@code 1xx},
+     *       {@code 204} and chunked responses get none), and keep-alive as the request
      *       asks: {@code Connection: close} from either side, and HTTP/1.0 without keep-alive, close
      *       the connection after the response; an HTTP/1.0 client that asked for keep-alive is told
      *       {@code Connection: keep-alive}.</li>
@@ -89,8 +90,9 @@ public final class HttpJobs {
      *       open. A closed scheduler (or one whose loop shuts down), and a job cancelled by its
      *       scheduler's close: {@code 503}, and the connection closes.</li>
      *   <li>A request the codec could not decode: {@code 400 Bad Request} ({@code 414} and
-     *       {@code 431} for too long a line or headers, {@code 413} for too large a body from
-     *       {@link #aggregator(int)}), and the connection closes. A client that went away in the
+     *       {@code 431} for too long a line or headers, {@code 413} for too large a body and
+     *       {@code 417} for an unmet {@code Expect} from {@link #aggregator(int)}), and the connection
+     *       closes. A client that went away in the
      *       middle of its request gets nothing, quietly.</li>
      * </ul>
      *
@@ -101,11 +103,23 @@ public final class HttpJobs {
     }
 
     /**
-     * A new {@link HttpObjectAggregator} (per-connection state: one per channel) whose too-large
-     * requests reach the atomic handler behind it as undecodable requests, so that their
-     * {@code 413 Request Entity Too Large} goes out in request order and closes the connection,
-     * instead of the aggregator writing its own {@code 413} ahead of the answers to earlier pipelined
-     * requests. That includes requests that {@code Expect: 100-continue} a body over the limit.
+     * A new {@link HttpObjectAggregator} (per-connection state: one per channel) that never answers
+     * ahead of the atomic handler behind it, so that every answer on the wire stays paired with its
+     * request when requests are pipelined:
+     * <ul>
+     *   <li>a request whose body is too large (by its {@code Content-Length}, also one that
+     *       {@code Expect}s {@code 100-continue}, or as it arrives) reaches the atomic handler as an
+     *       undecodable request: its {@code 413 Request Entity Too Large} goes out in request order
+     *       and closes the connection;</li>
+     *   <li>a request with an {@code Expect} other than {@code 100-continue} is answered
+     *       {@code 417 Expectation Failed} the same way;</li>
+     *   <li>a request that {@code Expect}s {@code 100-continue} gets its {@code 100 Continue} once
+     *       every earlier request's final response has been written, never before (the client would
+     *       take it for an answer to an earlier request); the handler does not see the
+     *       {@code Expect}.</li>
+     * </ul>
+     * It watches the final responses go out on their way through it; put nothing that writes its own
+     * final responses between it and the atomic handler.
      *
      * @param maxContentLength the largest body aggregated, in bytes
      * @return a new aggregator, for one channel only

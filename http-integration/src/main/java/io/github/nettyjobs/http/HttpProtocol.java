@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
@@ -21,6 +22,7 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * HTTP's answers, {@link HttpJobs#protocol()}: stateless, so one instance serves every connection
@@ -32,6 +34,9 @@ final class HttpProtocol implements AtomicProtocol<FullHttpRequest, FullHttpResp
 
     /** The {@code Retry-After} of a {@code 503} from a busy scheduler, in seconds. */
     static final int RETRY_AFTER_SECONDS = 1;
+
+    /** The digits of the longest {@code Content-Length} kept: any larger does not fit a {@code long}. */
+    private static final int MAX_LENGTH_DIGITS = 18;
 
     private HttpProtocol() {
     }
@@ -71,7 +76,8 @@ final class HttpProtocol implements AtomicProtocol<FullHttpRequest, FullHttpResp
 
     /**
      * {@code 400 Bad Request}, or {@code 414}, {@code 431} and {@code 413} for too long a request
-     * line, too large headers and too large a body, with {@code Connection: close}. A client that
+     * line, too large headers and too large a body, {@code 417} for an {@code Expect} that
+     * {@link HttpJobs#aggregator(int)} cannot meet, with {@code Connection: close}. A client that
      * went away in the middle of its request gets nothing.
      */
     @Override
@@ -94,6 +100,9 @@ final class HttpProtocol implements AtomicProtocol<FullHttpRequest, FullHttpResp
         if (decodingFailure instanceof TooLongHttpContentException) {
             return HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE;
         }
+        if (decodingFailure instanceof ExpectationFailedException) {
+            return HttpResponseStatus.EXPECTATION_FAILED;
+        }
         return HttpResponseStatus.BAD_REQUEST;
     }
 
@@ -114,9 +123,11 @@ final class HttpProtocol implements AtomicProtocol<FullHttpRequest, FullHttpResp
 
     /**
      * Keep-alive as both sides ask ({@code Connection: close} from either closes; an HTTP/1.0
-     * client that asked for keep-alive is told it is kept), and {@code Content-Length} set from the
-     * content, except where HTTP forbids or the handler knows better: none for {@code 1xx} and
-     * {@code 204}, the handler's own for {@code HEAD} and {@code 304}.
+     * client that asked for keep-alive is told it is kept), and {@code Content-Length} made the
+     * content's length whatever the handler set (a value that is no number, or several values, would
+     * leave the client unable to find the next response): none for {@code 1xx}, {@code 204} and a
+     * chunked response, and for {@code HEAD} and {@code 304} the handler's own if it is one valid
+     * length.
      */
     @Override
     public FullHttpResponse prepare(FullHttpRequest request, FullHttpResponse response) {
@@ -125,17 +136,42 @@ final class HttpProtocol implements AtomicProtocol<FullHttpRequest, FullHttpResp
         } else {
             HttpUtil.setKeepAlive(response, false);
         }
+        HttpHeaders headers = response.headers();
         int code = response.status().code();
-        if (code < 200 || code == 204) {
-            // Never a body, never a length (RFC 9110, 8.6).
-            response.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
-        } else if (!HttpMethod.HEAD.equals(request.method()) && code != 304 && !HttpUtil.isTransferEncodingChunked(response)) {
-            int length = response.content().readableBytes();
-            if (HttpUtil.getContentLength(response, -1L) != length) {
-                HttpUtil.setContentLength(response, length); // reading is cheaper than setting, and most handlers set it right
+        if (code < 200 || code == 204 || HttpUtil.isTransferEncodingChunked(response)) {
+            // Never a body, never a length (RFC 9110, 8.6); never a length beside chunked (RFC 9112, 6.2).
+            headers.remove(HttpHeaderNames.CONTENT_LENGTH);
+        } else if (HttpMethod.HEAD.equals(request.method()) || code == 304) {
+            // The length of the body a GET would get, which only the handler knows.
+            if (!isOneValidLength(headers)) {
+                headers.remove(HttpHeaderNames.CONTENT_LENGTH);
             }
+        } else {
+            headers.setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
         }
         return response;
+    }
+
+    /** Whether the headers hold no {@code Content-Length}, or exactly one that is a length. */
+    private static boolean isOneValidLength(HttpHeaders headers) {
+        List<String> values = headers.getAll(HttpHeaderNames.CONTENT_LENGTH);
+        if (values.isEmpty()) {
+            return true;
+        }
+        if (values.size() > 1) {
+            return false;
+        }
+        String value = values.get(0);
+        if (value.isEmpty() || value.length() > MAX_LENGTH_DIGITS) {
+            return false;
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The method and the URI; the atomic handler escapes them before they reach a log line. */

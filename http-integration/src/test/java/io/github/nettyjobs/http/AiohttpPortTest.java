@@ -7,6 +7,7 @@ import io.github.nettyjobs.Scheduler;
 import io.github.nettyjobs.SchedulerGroup;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -88,9 +89,12 @@ class AiohttpPortTest {
             assertTrue(job.isActive());
 
             // client.close() of the original shuts the application down: here, the server channel.
+            Future<Void> joined = job.join();
             assertTrue(server.serverChannel().close().await(5, TimeUnit.SECONDS));
-            // channelInactive was queued on the server channel's loop when the close completed.
-            server.serverChannel().eventLoop().submit(() -> null).get(5, TimeUnit.SECONDS);
+            // The scheduler hears of the close when channelInactive runs, some time after the close
+            // future completes: wait for what that close does to the job, not for loop turns.
+            assertTrue(joined.await(5, TimeUnit.SECONDS), "the job ends when the server channel closes");
+            assertTrue(joined.isCancelled(), joined.toString());
             assertTrue(scheduler.isClosed(), "the scheduler closes with the server channel");
             assertTrue(scheduler.close().await(5, TimeUnit.SECONDS)); // the same close, now finishing
             assertTrue(job.isClosed());
@@ -196,11 +200,23 @@ class AiohttpPortTest {
             Channel child = connection.get(5, TimeUnit.SECONDS);
             assertSame(jobs.schedulerFor(child.eventLoop()), seen.get(5, TimeUnit.SECONDS));
             assertNotSame(server.serverChannel().eventLoop(), child.eventLoop(), "the server channel is on another loop");
+            // Deregistration follows the close some loop turns later: wait for the event itself.
+            CompletableFuture<Void> unregistered = new CompletableFuture<>();
+            child.eventLoop().submit(() -> {
+                if (!child.isRegistered()) {
+                    unregistered.complete(null); // the client closed it first
+                    return;
+                }
+                child.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelUnregistered(ChannelHandlerContext ctx) {
+                        unregistered.complete(null);
+                        ctx.fireChannelUnregistered();
+                    }
+                });
+            }).get(5, TimeUnit.SECONDS);
             assertTrue(child.close().await(5, TimeUnit.SECONDS));
-            for (int turn = 0; turn < 10 && child.isRegistered(); turn++) {
-                // Deregistration follows the close a loop turn or two later.
-                assertTrue(child.eventLoop().submit(() -> null).await(5, TimeUnit.SECONDS));
-            }
+            unregistered.get(5, TimeUnit.SECONDS);
             assertFalse(child.isRegistered());
             assertSame(jobs.schedulerFor(child.eventLoop()), ChannelJobs.schedulerOrNull(child), "closed, still the same");
             jobs.close();

@@ -5,10 +5,15 @@ import io.github.nettyjobs.Scheduler;
 import io.github.nettyjobs.SchedulerGroup;
 import io.github.nettyjobs.testing.LogCapture;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import static io.github.nettyjobs.http.Messages.bytes;
 import static io.github.nettyjobs.http.Messages.outboundText;
@@ -147,9 +152,13 @@ class AtomicHttpCodecTest {
         return channel;
     }
 
+    private SchedulerGroup newGroup() {
+        return SchedulerGroup.create(channel.eventLoop(), Scheduler.builder());
+    }
+
     @Test
     void jobsAggregator_oversizedBody_gets413InRequestOrder_andClosesTheConnection() throws Exception {
-        EmbeddedChannel pipelined = withJobsAggregator(SchedulerGroup.create(channel.eventLoop(), Scheduler.builder()), handler);
+        EmbeddedChannel pipelined = withJobsAggregator(newGroup(), handler);
         pipelined.writeInbound(bytes("GET /first HTTP/1.1\r\nHost: x\r\n\r\n"
                 + "POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n" + "x".repeat(100)
                 + "GET /never HTTP/1.1\r\nHost: x\r\n\r\n"));
@@ -167,7 +176,7 @@ class AtomicHttpCodecTest {
 
     @Test
     void jobsAggregator_expectContinueOverTheLimit_gets413_notContinue() {
-        EmbeddedChannel expecting = withJobsAggregator(SchedulerGroup.create(channel.eventLoop(), Scheduler.builder()), handler);
+        EmbeddedChannel expecting = withJobsAggregator(newGroup(), handler);
         expecting.writeInbound(bytes("POST /upload HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 1000\r\n\r\n"));
 
         String response = outboundText(expecting);
@@ -178,12 +187,84 @@ class AtomicHttpCodecTest {
     }
 
     @Test
+    void handlerContentLengthThatIsNoNumber_isReplacedByTheContentsLength_withoutAWarning() throws Exception {
+        try (LogCapture log = LogCapture.start()) {
+            channel.writeInbound(bytes("GET /1 HTTP/1.1\r\nHost: x\r\n\r\n"
+                    + "GET /2 HTTP/1.1\r\nHost: x\r\n\r\n"));
+            FullHttpResponse abc = Messages.ok("first");
+            abc.headers().set(HttpHeaderNames.CONTENT_LENGTH, "abc");
+            handler.next().promise.setSuccess(abc);
+            FullHttpResponse two = Messages.ok("second");
+            two.headers().add(HttpHeaderNames.CONTENT_LENGTH, 1).add(HttpHeaderNames.CONTENT_LENGTH, 6);
+            handler.next().promise.setSuccess(two);
+
+            assertEquals("HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nfirst"
+                    + "HTTP/1.1 200 OK\r\ncontent-length: 6\r\n\r\nsecond", outboundText(channel));
+            assertEquals(List.of(), log.warnings());
+        }
+        assertTrue(channel.isOpen());
+        assertFalse(channel.finishAndReleaseAll());
+    }
+
+    @Test
+    void jobsAggregator_continue_waitsForTheAnswerToAnEarlierRequest() throws Exception {
+        EmbeddedChannel pipelined = withJobsAggregator(newGroup(), handler);
+        pipelined.writeInbound(bytes("GET /first HTTP/1.1\r\nHost: x\r\n\r\n"
+                + "POST /upload HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n"));
+        ControlledHandler.Call first = handler.next();
+        assertEquals("", outboundText(pipelined), "the 100 Continue overtook the answer to the first request");
+
+        first.respond("first");
+        assertEquals("HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nfirst"
+                + "HTTP/1.1 100 Continue\r\n\r\n", outboundText(pipelined));
+        pipelined.writeInbound(bytes("body"));
+        ControlledHandler.Call upload = handler.next();
+        assertEquals("body", upload.request.content().toString(StandardCharsets.US_ASCII));
+        assertFalse(upload.request.headers().contains(HttpHeaderNames.EXPECT), "the expectation is met already");
+        upload.respond("stored");
+        assertEquals("HTTP/1.1 200 OK\r\ncontent-length: 6\r\n\r\nstored", outboundText(pipelined));
+        assertTrue(pipelined.isOpen());
+        assertFalse(pipelined.finishAndReleaseAll());
+    }
+
+    @Test
+    void jobsAggregator_continue_goesOutAtOnceWhenNothingIsUnanswered() throws Exception {
+        EmbeddedChannel expecting = withJobsAggregator(newGroup(), handler);
+        expecting.writeInbound(bytes("POST /upload HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+                + "Content-Length: 2\r\n\r\n"));
+        assertEquals("HTTP/1.1 100 Continue\r\n\r\n", outboundText(expecting));
+        expecting.writeInbound(bytes("ok"));
+        handler.next().respond("done");
+        assertEquals("HTTP/1.1 200 OK\r\ncontent-length: 4\r\n\r\ndone", outboundText(expecting));
+        assertFalse(expecting.finishAndReleaseAll());
+    }
+
+    @Test
+    void jobsAggregator_unsupportedExpectation_gets417InRequestOrder_andClosesTheConnection() throws Exception {
+        EmbeddedChannel pipelined = withJobsAggregator(newGroup(), handler);
+        pipelined.writeInbound(bytes("GET /first HTTP/1.1\r\nHost: x\r\n\r\n"
+                + "POST /upload HTTP/1.1\r\nHost: x\r\nExpect: teapot\r\nContent-Length: 4\r\n\r\nbody"
+                + "GET /never HTTP/1.1\r\nHost: x\r\n\r\n"));
+        ControlledHandler.Call first = handler.next();
+        assertEquals("", outboundText(pipelined), "the 417 overtook the answer to the first request");
+
+        first.respond("first");
+        String answers = outboundText(pipelined);
+        assertTrue(answers.startsWith("HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nfirst"
+                + "HTTP/1.1 417 Expectation Failed\r\n"), answers);
+        assertTrue(answers.contains("connection: close\r\n"), answers);
+        assertEquals(1, handler.count(), "a job started for the refused request or the one behind it");
+        assertFalse(pipelined.isOpen());
+        assertFalse(pipelined.finishAndReleaseAll());
+    }
+
+    @Test
     void clientVanishingMidBody_closesQuietly() {
         try (LogCapture log = LogCapture.start()) {
             channel.writeInbound(bytes("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 50\r\n\r\nonly a part"));
             channel.close();
             channel.runPendingTasks();
-            assertEquals(java.util.List.of(), log.warnings());
+            assertEquals(List.of(), log.warnings());
         }
         channel.checkException(); // the aggregator's PrematureChannelClosureException stopped at the atomic handler
         assertEquals("", outboundText(channel));

@@ -21,6 +21,7 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
@@ -221,6 +222,43 @@ class HttpProtocolTest {
             notModified.headers().set(HttpHeaderNames.CONTENT_LENGTH, 1234);
             assertEquals("1234", header(prepared(get, notModified), HttpHeaderNames.CONTENT_LENGTH));
             notModified.release();
+        } finally {
+            get.release();
+            head.release();
+        }
+    }
+
+    @Test
+    void contentLength_isTheContentsLength_whateverTheHandlerSet() {
+        FullHttpRequest get = Messages.get("/");
+        FullHttpRequest head = Messages.request(HttpVersion.HTTP_1_1, HttpMethod.HEAD, "/");
+        try {
+            FullHttpResponse noNumber = Messages.ok("four");
+            noNumber.headers().set(HttpHeaderNames.CONTENT_LENGTH, "abc");
+            assertEquals(List.of("4"), prepared(get, noNumber).headers().getAll(HttpHeaderNames.CONTENT_LENGTH));
+            noNumber.release();
+
+            FullHttpResponse twoValues = Messages.ok("four");
+            twoValues.headers().add(HttpHeaderNames.CONTENT_LENGTH, 4).add(HttpHeaderNames.CONTENT_LENGTH, 9);
+            assertEquals(List.of("4"), prepared(get, twoValues).headers().getAll(HttpHeaderNames.CONTENT_LENGTH));
+            twoValues.release();
+
+            for (String invalid : new String[] {"abc", "-1", "", "99999999999999999999"}) {
+                FullHttpResponse headResponse = Messages.ok("");
+                headResponse.headers().set(HttpHeaderNames.CONTENT_LENGTH, invalid);
+                assertFalse(prepared(head, headResponse).headers().contains(HttpHeaderNames.CONTENT_LENGTH), invalid);
+                headResponse.release();
+            }
+            FullHttpResponse headTwoValues = Messages.ok("");
+            headTwoValues.headers().add(HttpHeaderNames.CONTENT_LENGTH, 4).add(HttpHeaderNames.CONTENT_LENGTH, 4);
+            assertFalse(prepared(head, headTwoValues).headers().contains(HttpHeaderNames.CONTENT_LENGTH));
+            headTwoValues.release();
+
+            FullHttpResponse chunked = Messages.ok("four");
+            chunked.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+            chunked.headers().set(HttpHeaderNames.CONTENT_LENGTH, 4);
+            assertFalse(prepared(get, chunked).headers().contains(HttpHeaderNames.CONTENT_LENGTH));
+            chunked.release();
         } finally {
             get.release();
             head.release();

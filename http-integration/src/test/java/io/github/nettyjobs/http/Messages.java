@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
 
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * HTTP messages for the tests, with content from Netty's default allocator, whose buffers the leak
@@ -44,6 +45,32 @@ final class Messages {
         FullHttpResponse response = ok(body);
         HttpUtil.setContentLength(response, response.content().readableBytes());
         return response;
+    }
+
+    /**
+     * A {@code 200} response that completes {@code released} when its last reference goes: a test
+     * waits for that event instead of for loop turns.
+     */
+    static FullHttpResponse okObservingRelease(String body, CompletableFuture<Void> released) {
+        ByteBuf content = ByteBufUtil.writeUtf8(ByteBufAllocator.DEFAULT, body);
+        return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, content) {
+            @Override
+            public boolean release() {
+                return completeIf(super.release());
+            }
+
+            @Override
+            public boolean release(int decrement) {
+                return completeIf(super.release(decrement));
+            }
+
+            private boolean completeIf(boolean deallocated) {
+                if (deallocated) {
+                    released.complete(null);
+                }
+                return deallocated;
+            }
+        };
     }
 
     static FullHttpResponse response(HttpResponseStatus status, String body) {
