@@ -8,6 +8,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.internal.logging.InternalLogger;
 
 import java.io.IOException;
+import java.util.ArrayDeque;
 
 import static java.util.Objects.requireNonNull;
 
@@ -32,8 +33,16 @@ import static java.util.Objects.requireNonNull;
  *       ids.</li>
  *   <li>Backpressure: the channel stops reading ({@code autoRead} off) while a spawn waits for
  *       room or {@code maxInFlight} requests are unanswered (a response held back for ordering
- *       still counts), and reads again once neither holds. Requests already decoded from the last
- *       read are still taken. Responses wait while the channel is not writable.</li>
+ *       still counts), and reads again once neither holds. {@code maxInFlight} is a hard bound:
+ *       requests decoded beyond it (one read can decode many) wait here, unspawned, until an answer
+ *       goes out; they are never refused for it. Responses wait while the channel is not
+ *       writable.</li>
+ *   <li>An answer that closes the connection (an undecodable request's, a last request's, one that
+ *       {@link AtomicProtocol#closesConnection closes}, or "close without answering") goes out after
+ *       the answers to every request before it, in both modes. No request behind it is processed
+ *       any more: those received later, or still waiting here or for room in the scheduler, never
+ *       start a job; the jobs the scheduler has already admitted run to their end, their answers
+ *       released.</li>
  *   <li>What went wrong is answered by the {@link AtomicProtocol}: a failing handler (logged here,
  *       once, at WARN), a refused or cut-short job, an undecodable request (the connection closes
  *       after its answer). Every response, error answers included, is
@@ -68,6 +77,8 @@ public final class AtomicHandler<I, O> extends ChannelInboundHandlerAdapter {
     private final ProtocolAnswers<I, O> answers;
     private final ResponseQueue<I, O> responses;
     private final ReadGate gate;
+    /** Requests received beyond maxInFlight, in arrival order: not spawned until an answer goes out. */
+    private final ArrayDeque<I> deferred = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
     /** The channel's scheduler, as last looked up; see {@link #scheduler(ChannelHandlerContext)}. */
     private Scheduler scheduler;
@@ -76,6 +87,7 @@ public final class AtomicHandler<I, O> extends ChannelInboundHandlerAdapter {
     /** The channel is inactive or this handler was removed. */
     private boolean destroyed;
     private boolean warnedNoScheduler;
+    private boolean takingDeferred;
 
     private AtomicHandler(Builder<I, O> config) {
         this.requestType = config.requestType;
@@ -128,6 +140,22 @@ public final class AtomicHandler<I, O> extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(request);
             return;
         }
+        if (!deferred.isEmpty() || responses.size() >= gate.maxInFlight()) {
+            // maxInFlight is a hard bound: one read can decode more requests than it allows.
+            deferred.addLast(request);
+        } else {
+            accept(ctx, request);
+        }
+        gate.update(unanswered());
+    }
+
+    /** Requests received and not answered yet, those waiting unspawned beyond maxInFlight included. */
+    private int unanswered() {
+        return responses.size() + deferred.size();
+    }
+
+    /** Takes a request in: answers it at once if undecodable, else runs it as a job. */
+    private void accept(ChannelHandlerContext ctx, I request) {
         Throwable undecodable = answers.decodeFailure(ctx, request);
         if (undecodable != null) {
             inputShutdown = true; // the codec cannot be trusted after an undecodable request
@@ -157,7 +185,34 @@ public final class AtomicHandler<I, O> extends ChannelInboundHandlerAdapter {
                 exchange.answerNoScheduler(new IllegalStateException(ChannelJobs.noSchedulerMessage(ctx.channel())));
             }
         }
-        gate.update(responses.size());
+    }
+
+    /**
+     * Takes the requests that waited beyond maxInFlight while there is room. Reentrancy: a request
+     * taken here may be answered at once and call back through {@link #answered()}; the nested call
+     * leaves the work to this loop.
+     */
+    private void takeDeferred() {
+        if (takingDeferred) {
+            return;
+        }
+        takingDeferred = true;
+        try {
+            while (!inputShutdown && !destroyed && !deferred.isEmpty() && responses.size() < gate.maxInFlight()) {
+                accept(ctx, deferred.pollFirst());
+            }
+        } finally {
+            takingDeferred = false;
+        }
+        if (inputShutdown || destroyed) {
+            releaseDeferred();
+        }
+    }
+
+    private void releaseDeferred() {
+        for (I request; (request = deferred.pollFirst()) != null; ) {
+            ReferenceCountUtil.release(request);
+        }
     }
 
     /**
@@ -240,6 +295,7 @@ public final class AtomicHandler<I, O> extends ChannelInboundHandlerAdapter {
             return;
         }
         destroyed = true;
+        releaseDeferred();
         responses.destroy();
         gate.destroy();
     }
@@ -270,7 +326,20 @@ public final class AtomicHandler<I, O> extends ChannelInboundHandlerAdapter {
     /** A spawn that had to wait is admitted, or failed. */
     void spawnAdmitted() {
         gate.spawnAdmitted();
-        gate.update(responses.size());
+        gate.update(unanswered());
+    }
+
+    /**
+     * {@code closer}'s answer closes the connection: no request behind it is processed any more.
+     * Those received later or still waiting beyond maxInFlight are released, spawns waiting for
+     * room are withdrawn, and the answers of admitted jobs behind it are released.
+     */
+    void closing(Exchange<I, O> closer) {
+        inputShutdown = true;
+        releaseDeferred();
+        for (int withdrawn = responses.abandonBehind(closer); withdrawn > 0; withdrawn--) {
+            gate.spawnAdmitted();
+        }
     }
 
     /** An exchange has its answer, or the channel became writable: write what may go out. */
@@ -279,7 +348,8 @@ public final class AtomicHandler<I, O> extends ChannelInboundHandlerAdapter {
             return;
         }
         if (responses.flush()) {
-            gate.update(responses.size());
+            takeDeferred();
+            gate.update(unanswered());
         }
     }
 
@@ -288,6 +358,7 @@ public final class AtomicHandler<I, O> extends ChannelInboundHandlerAdapter {
     public String toString() {
         return "AtomicHandler{" + requestType.getSimpleName() + ", " + (responses.isOrdered() ? "ordered" : "unordered")
                 + ", unanswered=" + responses.size() + ", maxInFlight=" + gate.maxInFlight()
+                + (deferred.isEmpty() ? "" : ", waiting=" + deferred.size())
                 + (gate.unadmitted() > 0 ? ", unadmitted=" + gate.unadmitted() : "")
                 + (destroyed ? ", closed}" : "}");
     }
@@ -328,7 +399,8 @@ public final class AtomicHandler<I, O> extends ChannelInboundHandlerAdapter {
         /**
          * How many received requests may be unanswered (running, waiting for room, or answered but
          * held back for ordering or writability) before the channel stops reading; default
-         * {@value AtomicHandler#DEFAULT_MAX_IN_FLIGHT}.
+         * {@value AtomicHandler#DEFAULT_MAX_IN_FLIGHT}. A hard bound: requests decoded beyond it wait
+         * in the handler, unspawned, until an answer goes out.
          *
          * @param maxInFlight the most requests unanswered per connection while it keeps reading; at least 1
          * @return this builder

@@ -116,10 +116,12 @@ final class Exchange<I, O> implements Callable<Future<O>>, GenericFutureListener
     }
 
     /**
-     * The channel is gone or the handler removed: the response is released instead of written, a
-     * spawn not admitted yet is withdrawn, an admitted job runs on.
+     * The channel is gone or the handler removed, or an earlier answer closes the connection: the
+     * response is released instead of written, a spawn not admitted yet is withdrawn, an admitted
+     * job runs on. Returns whether a spawn was waiting for room, for the read gate's count.
      */
-    void abandon() {
+    boolean abandon() {
+        boolean wasUnadmitted = unadmitted;
         abandoned = true;
         unadmitted = false;
         releaseResponse();
@@ -127,6 +129,7 @@ final class Exchange<I, O> implements Callable<Future<O>>, GenericFutureListener
         if (spawned != null && !spawned.isDone()) {
             spawned.cancel(false); // fails once the scheduler has admitted the job
         }
+        return wasUnadmitted;
     }
 
     boolean isAnswered() {
@@ -245,9 +248,10 @@ final class Exchange<I, O> implements Callable<Future<O>>, GenericFutureListener
         try {
             loop.execute(this);
         } catch (RejectedExecutionException channelLoopShutDown) {
-            // Nobody will write: release what is held here. Only the job's end, or a failed spawn,
-            // is the last event; ENDED guards against a run() already queued on the channel's loop.
-            boolean last = !spawnDone || !future.isSuccess();
+            // Nobody will write: release what is held here. The job's end, a failed spawn, or an
+            // admission whose job already ended inside the spawn is the last event; ENDED guards
+            // against a run() already queued on the channel's loop.
+            boolean last = !spawnDone || !future.isSuccess() || joined.isDone();
             if (last && ENDED.compareAndSet(this, false, true)) {
                 end(false);
             }
@@ -336,10 +340,13 @@ final class Exchange<I, O> implements Callable<Future<O>>, GenericFutureListener
         }
         ChannelHandlerContext ctx = owner.ctx();
         ProtocolAnswers<I, O> answers = owner.answers();
-        boolean close = forceClose || lastRequest;
+        boolean close = forceClose || lastRequest || response == null;
         if (response != null) {
             response = answers.prepare(ctx, request, response);
             close = close || response == null || answers.closesConnection(ctx, request, response);
+        }
+        if (close) {
+            owner.closing(this); // nothing behind this answer is processed any more
         }
         markAnswered(response, close);
     }

@@ -32,7 +32,9 @@ import static java.util.Objects.requireNonNull;
  * <p>Added to a parent channel (a server channel through {@code ServerBootstrap.handler(...)}, or
  * an HTTP/2 connection whose streams are child channels), it also serves every descendant channel
  * that has no {@code JobsHandler} of its own, as a parent application's scheduler serves its
- * sub-applications: through a group binding, a child gets the scheduler of its own event loop. A
+ * sub-applications: through a group binding, a child gets the scheduler of its own event loop
+ * (or, when its loop is outside the group, one of the group's schedulers picked for it, round-robin,
+ * so that connections spread over the group). A
  * per-channel scheduler of a server channel closes with it, so a graceful shutdown calls its
  * {@code waitAndClose} before closing the server channel.
  *
@@ -58,6 +60,8 @@ public final class JobsHandler extends ChannelInboundHandlerAdapter {
     private static final InternalLogger logger = InternalLoggerFactory.getInstance(JobsHandler.class);
 
     static final AttributeKey<ChannelBinding> BINDING = AttributeKey.valueOf(JobsHandler.class, "binding");
+    /** The scheduler a group binding picked for a descendant whose loop is outside the group. */
+    private static final AttributeKey<Scheduler> SPREAD = AttributeKey.valueOf(JobsHandler.class, "spread");
 
     /** The shared schedulers, or {@code null} in per-channel mode. */
     private final SchedulerGroup group;
@@ -164,20 +168,37 @@ public final class JobsHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** The scheduler for a descendant of a channel this handler bound to {@code bound}. */
+    /**
+     * The scheduler for a descendant of a channel this handler bound to {@code bound}: in group mode
+     * the group's scheduler of the descendant's loop, or for a loop outside the group one of the
+     * group's schedulers chosen once per descendant (round-robin, so that connections spread over
+     * the group rather than all landing on the parent's).
+     */
     Scheduler schedulerForDescendant(Channel descendant, Scheduler bound) {
         if (config != null) {
             return bound;
         }
-        EventLoop loop;
+        Scheduler scheduler = null;
         try {
             // Not isRegistered(): a closed, deregistered channel keeps its loop, and its scheduler.
-            loop = descendant.eventLoop();
+            scheduler = groupScheduler(descendant.eventLoop());
         } catch (IllegalStateException neverRegistered) {
-            return bound;
+            // spread like a loop outside the group
         }
-        Scheduler scheduler = groupScheduler(loop);
-        return scheduler != null ? scheduler : bound;
+        return scheduler != null ? scheduler : spreadScheduler(descendant);
+    }
+
+    /** The group's scheduler picked for {@code descendant}, picked on the first call from any thread. */
+    private Scheduler spreadScheduler(Channel descendant) {
+        Attribute<Scheduler> picked = descendant.attr(SPREAD);
+        Scheduler scheduler = picked.get();
+        if (scheduler == null) {
+            Scheduler raced = picked.setIfAbsent(scheduler = group.next());
+            if (raced != null) {
+                scheduler = raced;
+            }
+        }
+        return scheduler;
     }
 
     /** The group's scheduler of {@code loop}, or {@code null} for a loop outside the group. */

@@ -110,19 +110,22 @@ final class ResponseQueue<I, O> {
 
     /**
      * One whole rotation through the queue: each answered exchange is written while the channel is
-     * writable, every other one goes back to the tail, so the queue ends in arrival order again.
+     * writable, every other one goes back to the tail, so the queue ends in arrival order again. An
+     * answer that closes the connection waits until every request before it is answered.
      */
     private int writeAsReady() {
         int written = 0;
+        boolean earlierUnwritten = false;
         for (int n = exchanges.size(); n > 0; n--) {
             Exchange<I, O> exchange = exchanges.pollFirst();
             if (exchange == null) {
                 break; // torn down by a nested close
             }
-            if (exchange.isAnswered() && canWrite()) {
+            if (exchange.isAnswered() && canWrite() && !(earlierUnwritten && exchange.closesAfter())) {
                 write(exchange);
                 written++;
             } else {
+                earlierUnwritten = true;
                 exchanges.addLast(exchange);
             }
         }
@@ -172,6 +175,25 @@ final class ResponseQueue<I, O> {
             }
         }
         return dropped;
+    }
+
+    /**
+     * {@code closer}'s answer closes the connection: the requests that arrived after it leave the
+     * queue unanswered, each {@linkplain Exchange#abandon() abandoned}. Returns how many of them
+     * were still waiting for admission.
+     */
+    int abandonBehind(Exchange<I, O> closer) {
+        if (!exchanges.contains(closer)) {
+            return 0;
+        }
+        int unadmitted = 0;
+        for (Exchange<I, O> last; (last = exchanges.peekLast()) != null && last != closer; ) {
+            exchanges.pollLast();
+            if (last.abandon()) {
+                unadmitted++;
+            }
+        }
+        return unadmitted;
     }
 
     /** The channel is gone or the handler removed: every exchange is abandoned (see {@link Exchange#abandon()}). */

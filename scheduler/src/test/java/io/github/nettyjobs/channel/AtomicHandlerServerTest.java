@@ -24,6 +24,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -64,12 +65,18 @@ class AtomicHandlerServerTest {
 
     private final Calls handler = new Calls();
     private final LineProtocol protocol = new LineProtocol();
+    /** What answers the lines: {@link #handler} unless a test sets another before it starts the server. */
+    private AsyncHandler<ByteBuf, ByteBuf> served = handler;
     private final Queue<SocketChannel> connections = new ConcurrentLinkedQueue<>();
     private final List<EventLoopGroup> groups = new ArrayList<>();
     private SchedulerGroup jobs;
     private Channel server;
 
     private int start(Mode mode, Scheduler.Builder config, int maxInFlight) throws Exception {
+        return start(mode, config, maxInFlight, true);
+    }
+
+    private int start(Mode mode, Scheduler.Builder config, int maxInFlight, boolean ordered) throws Exception {
         EventLoopGroup boss = track(LOOPS.newNioGroup(1));
         EventLoopGroup workers = track(LOOPS.newNioGroup(2));
         jobs = SchedulerGroup.create(mode == Mode.SAME_LOOP ? workers : track(LOOPS.newGroup(1)), config);
@@ -82,8 +89,8 @@ class AtomicHandlerServerTest {
                     protected void initChannel(SocketChannel ch) {
                         connections.add(ch);
                         ch.pipeline().addLast(new LineBasedFrameDecoder(1024),
-                                AtomicHandler.builder(ByteBuf.class, handler).protocol(protocol)
-                                        .maxInFlight(maxInFlight).build());
+                                AtomicHandler.builder(ByteBuf.class, served).protocol(protocol)
+                                        .maxInFlight(maxInFlight).ordered(ordered).build());
                     }
                 })
                 .bind("127.0.0.1", 0).sync().channel();
@@ -233,6 +240,80 @@ class AtomicHandlerServerTest {
             }
             assertTrue(onLoop(connection.eventLoop(), () -> connection.config().isAutoRead()), "reading again");
         }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void unordered_slowLineThenAnUndecodableOne_bothAreAnswered_thenTheConnectionCloses(Mode mode) throws Exception {
+        int port = start(mode, Scheduler.builder(), 16, false);
+        try (LineClient client = new LineClient(port)) {
+            client.send("slow\n\u0001\n");
+            Calls.Call slow = handler.next();
+            slow.respond("SLOW");
+
+            assertEquals("SLOW", client.read(), "the slow line's answer was lost");
+            assertEquals("MALFORMED", client.read());
+            assertTrue(client.closedByServer());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void unordered_slowLineThenALastOne_bothAreAnswered_thenTheConnectionCloses(Mode mode) throws Exception {
+        int port = start(mode, Scheduler.builder(), 16, false);
+        try (LineClient client = new LineClient(port)) {
+            client.send("slow\nLAST\n");
+            Calls.Call slow = handler.next();
+            handler.next().respond("ok");
+            slow.respond("SLOW");
+
+            assertEquals("SLOW", client.read(), "the slow line's answer was lost");
+            assertEquals("ok", client.read());
+            assertTrue(client.closedByServer());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void lineBehindAnAnswerThatClosesTheConnection_inTheSameRead_isNeverProcessed(boolean ordered) throws Exception {
+        Queue<String> handled = new ConcurrentLinkedQueue<>();
+        served = (ctx, line) -> {
+            handled.add(Lines.text(line));
+            String answer = Lines.text(line).equals("logout") ? "BYE" : "charged";
+            return ctx.executor().newSucceededFuture(Lines.buffer(answer));
+        };
+        int port = start(Mode.SAME_LOOP, Scheduler.builder(), 16, ordered);
+        try (LineClient client = new LineClient(port)) {
+            client.send("logout\ncharge\n");
+            assertEquals("BYE", client.read());
+            assertTrue(client.closedByServer());
+        }
+        assertTrue(connection().closeFuture().await(5, TimeUnit.SECONDS));
+        assertEquals(List.of("logout"), List.copyOf(handled), "a line behind the closing answer was processed");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void fiftyLinesInOneWrite_beyondMaxInFlight_waitUnspawned_andNoneIsRefused(Mode mode) throws Exception {
+        CountDownLatch refused = new CountDownLatch(1);
+        int port = start(mode, Scheduler.builder().limit(8).pendingLimit(8).rejectWhenFull(true)
+                .listener(shedding(refused, new CountDownLatch(0))), 16);
+        int lines = 50;
+        try (LineClient client = new LineClient(port)) {
+            StringBuilder burst = new StringBuilder();
+            for (int i = 0; i < lines; i++) {
+                burst.append(i).append('\n');
+            }
+            client.send(burst.toString());
+            for (int i = 0; i < lines; i++) {
+                Calls.Call call = handler.next();
+                call.respond(call.line);
+            }
+            for (int i = 0; i < lines; i++) {
+                assertEquals(String.valueOf(i), client.read());
+            }
+        }
+        assertEquals(1, refused.getCount(), "a line was refused");
     }
 
     // ---- the load options: refused, dropped and timed-out jobs ----

@@ -432,6 +432,113 @@ class AtomicHandlerTest {
     }
 
     @Test
+    void unordered_slowRequestThenAnUndecodableOne_slowAnswerGoesOutBeforeTheMalformedAnswerAndTheClose()
+            throws Exception {
+        start(Scheduler.builder(), atomic(handler).ordered(false).build());
+        send("slow\n\u0001\n");
+        Calls.Call slow = handler.next();
+        assertEquals("", outbound(channel), "the malformed answer went out before the slow one's");
+        assertTrue(channel.isOpen(), "closed before the slow request was answered");
+
+        slow.respond("SLOW");
+        assertEquals(List.of("SLOW", "MALFORMED"), outboundLines(channel));
+        assertFalse(channel.isOpen());
+        assertEquals(0, slow.request.refCnt());
+        assertFalse(channel.finishAndReleaseAll());
+    }
+
+    @Test
+    void unordered_slowRequestThenALastOne_slowAnswerGoesOutBeforeTheLastAnswerAndTheClose() throws Exception {
+        start(Scheduler.builder(), atomic(handler).ordered(false).build());
+        send("slow\nLAST\n");
+        Calls.Call slow = handler.next();
+        handler.next().respond("ok");
+        assertEquals("", outbound(channel), "the last answer went out before the slow one's");
+        assertTrue(channel.isOpen());
+
+        slow.respond("SLOW");
+        assertEquals(List.of("SLOW", "ok"), outboundLines(channel));
+        assertFalse(channel.isOpen());
+        assertFalse(channel.finishAndReleaseAll());
+    }
+
+    @Test
+    void unordered_closeWithoutAnswering_waitsForTheAnswersBeforeIt() throws Exception {
+        protocol.nullFailure = true;
+        start(Scheduler.builder(), atomic(handler).ordered(false).build());
+        try (LogCapture ignored = LogCapture.start()) {
+            send("slow\nfails\n");
+            Calls.Call slow = handler.next();
+            handler.next().promise.setFailure(new IllegalStateException("on purpose"));
+            assertTrue(channel.isOpen(), "closed before the slow request was answered");
+
+            slow.respond("SLOW");
+        }
+        assertEquals(List.of("SLOW"), outboundLines(channel));
+        assertFalse(channel.isOpen());
+        assertFalse(channel.finishAndReleaseAll());
+    }
+
+    @Test
+    void ordered_requestsBehindAnAnswerThatClosesTheConnection_areNeverProcessed() {
+        requestsBehindAnAnswerThatClosesTheConnection_areNeverProcessed(true);
+    }
+
+    @Test
+    void unordered_requestsBehindAnAnswerThatClosesTheConnection_areNeverProcessed() {
+        requestsBehindAnAnswerThatClosesTheConnection_areNeverProcessed(false);
+    }
+
+    private void requestsBehindAnAnswerThatClosesTheConnection_areNeverProcessed(boolean ordered) {
+        List<String> handled = new ArrayList<>();
+        start(Scheduler.builder(), atomic((ctx, line) -> {
+            handled.add(Lines.text(line));
+            return ctx.executor().newSucceededFuture(buffer(Lines.text(line).equals("logout") ? "BYE" : "charged"));
+        }).ordered(ordered).build());
+        send("logout\ncharge\n"); // one read
+
+        assertEquals(List.of("logout"), handled, "a request behind the closing answer was processed");
+        assertEquals("BYE\n", outbound(channel));
+        assertFalse(channel.isOpen());
+        assertFalse(channel.finishAndReleaseAll()); // and the request behind it was released
+    }
+
+    @Test
+    void spawnWaitingForRoomBehindAClosingAnswerHeldForOrder_isWithdrawn_admittedOnesRunUnanswered()
+            throws Exception {
+        start(Scheduler.builder().limit(2).pendingLimit(1), atomic(handler).build());
+        send("slow\nlogout\npending\nadmitted\nwaiting\n");
+        Calls.Call slow = handler.next();
+        Calls.Call logout = handler.next();
+        assertEquals(1, scheduler.pendingCount());
+        assertFalse(channel.config().isAutoRead(), "two spawns wait for room");
+
+        // The logout job's end makes room (the pending job starts, the first waiting spawn is
+        // admitted) before its answer is made; the answer, held behind the slow one's, withdraws
+        // the spawn still waiting.
+        logout.respond("BYE");
+        runTasks();
+        assertTrue(channel.isOpen(), "closed before the slow request was answered");
+        List<String> ran = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            Calls.Call admitted = handler.next();
+            ran.add(admitted.line);
+            ByteBuf unanswered = buffer("never written");
+            admitted.promise.setSuccess(unanswered);
+            runTasks();
+            assertEquals(0, unanswered.refCnt());
+        }
+        assertEquals(List.of("pending", "admitted"), ran);
+        slow.respond("SLOW");
+        runTasks();
+        assertEquals(List.of("SLOW", "BYE"), outboundLines(channel));
+        assertFalse(channel.isOpen());
+        assertEquals(4, handler.count(), "the spawn waiting for room behind the closing answer started a job");
+        assertEquals(0, scheduler.size());
+        assertFalse(channel.finishAndReleaseAll());
+    }
+
+    @Test
     void prepare_isAppliedToEveryResponse_errorAnswersIncluded() throws Exception {
         start();
         send("ok\nfails\nclosed\n");
@@ -565,6 +672,73 @@ class AtomicHandlerTest {
         first.respond("1");
         assertTrue(channel.config().isAutoRead());
         assertEquals(List.of("1", "2"), outboundLines(channel));
+        assertFalse(channel.finishAndReleaseAll());
+    }
+
+    @Test
+    void ordered_maxInFlightIsAHardBound_requestsBeyondItWaitUnspawned_andNoneIsRefused() throws Exception {
+        maxInFlightIsAHardBound_requestsBeyondItWaitUnspawned_andNoneIsRefused(true);
+    }
+
+    @Test
+    void unordered_maxInFlightIsAHardBound_requestsBeyondItWaitUnspawned_andNoneIsRefused() throws Exception {
+        maxInFlightIsAHardBound_requestsBeyondItWaitUnspawned_andNoneIsRefused(false);
+    }
+
+    private void maxInFlightIsAHardBound_requestsBeyondItWaitUnspawned_andNoneIsRefused(boolean ordered)
+            throws Exception {
+        start(Scheduler.builder().limit(8).pendingLimit(8).rejectWhenFull(true),
+                atomic(handler).maxInFlight(16).ordered(ordered).build());
+        int n = 50;
+        StringBuilder lines = new StringBuilder();
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            lines.append(i).append('\n');
+            expected.add(String.valueOf(i));
+        }
+        send(lines.toString()); // one read decodes all fifty
+        assertEquals(8, scheduler.activeCount());
+        assertEquals(8, scheduler.pendingCount(), "spawned beyond maxInFlight");
+        assertEquals("", outbound(channel), "a request was refused");
+        assertFalse(channel.config().isAutoRead());
+
+        List<String> answered = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Calls.Call call = handler.next();
+            call.respond(call.line);
+            runTasks();
+            answered.addAll(outboundLines(channel));
+            assertTrue(scheduler.size() <= 16, "more than maxInFlight spawned: " + scheduler.size());
+        }
+        assertEquals(expected, answered);
+        assertTrue(channel.config().isAutoRead());
+        assertFalse(channel.finishAndReleaseAll());
+    }
+
+    @Test
+    void requestsWaitingBeyondMaxInFlight_areReleasedWhenTheConnectionCloses() throws Exception {
+        start(Scheduler.builder(), atomic(handler).maxInFlight(1).build());
+        send("1\n2\n3\n");
+        Calls.Call first = handler.next();
+        assertEquals(1, handler.count());
+
+        channel.close();
+        first.respond("1");
+        runTasks();
+        assertEquals(1, handler.count(), "a waiting request was spawned after the close");
+        assertFalse(channel.finishAndReleaseAll()); // the two waiting requests were released
+    }
+
+    @Test
+    void requestsWaitingBeyondMaxInFlight_behindAnUndecodableOne_areReleasedUnanswered() throws Exception {
+        start(Scheduler.builder(), atomic(handler).maxInFlight(1).build());
+        send("1\n\u0002\nafter\n");
+        handler.next().respond("1");
+        runTasks();
+
+        assertEquals(List.of("1", "MALFORMED"), outboundLines(channel));
+        assertEquals(1, handler.count());
+        assertFalse(channel.isOpen());
         assertFalse(channel.finishAndReleaseAll());
     }
 

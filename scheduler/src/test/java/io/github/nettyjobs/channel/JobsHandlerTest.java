@@ -2,19 +2,36 @@ package io.github.nettyjobs.channel;
 
 import io.github.nettyjobs.Job;
 import io.github.nettyjobs.Scheduler;
-import io.github.nettyjobs.testing.LeakDetectionExtension;
 import io.github.nettyjobs.SchedulerGroup;
+import io.github.nettyjobs.testing.EventLoops;
+import io.github.nettyjobs.testing.LeakDetectionExtension;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipelineException;
+import io.netty.channel.DefaultChannelId;
+import io.netty.channel.EventLoopGroup;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -27,6 +44,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Binding channels to schedulers: shared per-loop schedulers, per-channel ones, and their lifecycle. */
 @ExtendWith(LeakDetectionExtension.class)
 class JobsHandlerTest {
+
+    @RegisterExtension
+    static final EventLoops LOOPS = new EventLoops();
 
     @Test
     void constructors_rejectNull() {
@@ -74,6 +94,67 @@ class JobsHandlerTest {
         elsewhere.runPendingTasks();
         assertFalse(channel.finishAndReleaseAll());
         assertFalse(elsewhere.finishAndReleaseAll());
+    }
+
+    @Test
+    void groupHandler_onAParentOutsideTheGroup_givesEachChildOneOfTheGroupsSchedulers_spreadAndStable() {
+        EventLoopGroup loops = LOOPS.newGroup(2);
+        SchedulerGroup group = SchedulerGroup.create(loops, Scheduler.builder());
+        EmbeddedChannel parent = new EmbeddedChannel(new JobsHandler(group));
+        EmbeddedChannel first = new EmbeddedChannel(parent, DefaultChannelId.newInstance(), true, false);
+        EmbeddedChannel second = new EmbeddedChannel(parent, DefaultChannelId.newInstance(), true, false);
+
+        Scheduler ofFirst = ChannelJobs.schedulerOrNull(first);
+        Scheduler ofSecond = ChannelJobs.schedulerOrNull(second);
+        assertNotSame(ofFirst, ofSecond, "both children on one scheduler");
+        assertTrue(List.of(group.schedulerFor(loops.next()), group.schedulerFor(loops.next())).containsAll(
+                List.of(ofFirst, ofSecond)));
+        assertSame(ofFirst, ChannelJobs.schedulerOrNull(first), "a child's scheduler changed between lookups");
+        assertSame(ofSecond, ChannelJobs.schedulerOrNull(second));
+        assertTrue(group.close().awaitUninterruptibly(5, TimeUnit.SECONDS));
+        assertFalse(first.finishAndReleaseAll());
+        assertFalse(second.finishAndReleaseAll());
+        assertFalse(parent.finishAndReleaseAll());
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void groupHandler_onAServerChannel_withTheGroupOnOtherLoops_spreadsConnectionsOverTheGroup() throws Exception {
+        EventLoopGroup boss = LOOPS.newNioGroup(1);
+        EventLoopGroup workers = LOOPS.newNioGroup(1);
+        EventLoopGroup jobLoops = LOOPS.newGroup(2);
+        SchedulerGroup group = SchedulerGroup.create(jobLoops, Scheduler.builder());
+        LinkedBlockingQueue<Channel> accepted = new LinkedBlockingQueue<>();
+        Channel server = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(NioServerSocketChannel.class)
+                .handler(new JobsHandler(group))
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        accepted.add(ch);
+                    }
+                })
+                .bind("127.0.0.1", 0).sync().channel();
+        int port = ((InetSocketAddress) server.localAddress()).getPort();
+        Set<Scheduler> used = new HashSet<>();
+        try (Socket one = new Socket("127.0.0.1", port); Socket two = new Socket("127.0.0.1", port)) {
+            for (int i = 0; i < 2; i++) {
+                Channel child = accepted.poll(5, TimeUnit.SECONDS);
+                assertNotNull(child, "no connection was accepted");
+                Scheduler scheduler = ChannelJobs.schedulerOrNull(child);
+                assertSame(scheduler, ChannelJobs.schedulerOrNull(child));
+                assertTrue(scheduler.executor().parent() == jobLoops, "not one of the group's: " + scheduler);
+                used.add(scheduler);
+            }
+        } finally {
+            assertTrue(server.close().await(5, TimeUnit.SECONDS));
+            assertTrue(group.close().await(5, TimeUnit.SECONDS));
+            EventLoops.shutDown(boss);
+            EventLoops.shutDown(workers);
+            EventLoops.shutDown(jobLoops);
+        }
+        assertEquals(2, used.size(), "every connection on the server channel's one scheduler");
     }
 
     @Test
