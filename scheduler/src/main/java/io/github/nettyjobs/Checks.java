@@ -25,6 +25,14 @@ final class Checks {
         return value;
     }
 
+    /** Checks a duration that must be above zero. */
+    static Duration checkPositive(Duration value, String name) {
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(name + ": " + value + " (expected: > 0)");
+        }
+        return value;
+    }
+
     /** Checks a timeout where {@code null} means no limit; negative durations are refused. */
     static Duration checkTimeout(Duration timeout, String name) {
         if (timeout != null && timeout.isNegative()) {

@@ -61,6 +61,8 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
      * if it is abandoned.
      */
     private static final byte CLOSE_TIMES_OUT = 2;
+    /** Controlled delay shed the pending job: it ends {@link JobOutcome#DROPPED}, having waited too long. */
+    private static final byte CLOSE_SHEDS = 3;
 
     private static final VarHandle STATE = VarHandles.find(MethodHandles.lookup(), "state", int.class);
 
@@ -614,11 +616,8 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
             extras.cancelTimer();
         }
         setState(ST_CLOSED);
-        if (extras != null && scheduler.listener() != null) {
-            long now = scheduler.config.nanoTime();
-            boolean started = from == ST_ACTIVE;
-            long queued = (started ? extras.startNanos : now) - extras.spawnNanos;
-            scheduler.jobEnded(this, outcome, queued, started ? Math.max(1, now - extras.startNanos) : 0);
+        if (extras != null && (scheduler.listener() != null || scheduler.hasAdaptiveLimit())) {
+            timeEnd(extras, from == ST_ACTIVE, outcome);
         }
         if (from == ST_ACTIVE) {
             scheduler.activeJobEnded(this);
@@ -627,6 +626,18 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
         }
         deliverOutcome();
         scheduler.released();
+    }
+
+    /** Tells the listener of the end and gives the adaptive limit its sample, with one reading of the clock. */
+    private void timeEnd(JobExtras extras, boolean started, JobOutcome outcome) {
+        long now = scheduler.config.nanoTime();
+        long run = started ? Math.max(1, now - extras.startNanos) : 0;
+        if (scheduler.listener() != null) {
+            scheduler.jobEnded(this, outcome, (started ? extras.startNanos : now) - extras.spawnNanos, run);
+        }
+        if (started) {
+            scheduler.sample(outcome, run); // before the slot frees, so the job counts as in flight
+        }
     }
 
     /** Hands the outcome to the waiters, or a failure nobody took to the exception handler. */
@@ -685,8 +696,10 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
                 return promise.tryFailure(timedOut());
             case DROPPED:
                 if (kind == JobWaiter.Kind.JOIN) {
-                    promise.tryFailure(new TimeoutException(name() + " was dropped: not started within the pending timeout "
-                            + scheduler.pendingTimeout()));
+                    promise.tryFailure(new TimeoutException(closeRequest == CLOSE_SHEDS
+                            ? name() + " was dropped: it waited too long in a standing queue (controlled delay)"
+                            : name() + " was dropped: not started within the pending timeout "
+                                    + scheduler.pendingTimeout()));
                     return false;
                 }
                 break;
@@ -783,6 +796,17 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
     }
 
     // ---- for the scheduler's walks ----
+
+    /** The scheduler's clock at the spawn call; only when the scheduler reads the clock. */
+    long spawnNanos() {
+        return extras.spawnNanos;
+    }
+
+    /** Pending → closed, dropped by controlled delay: its task is never called. */
+    void shed() {
+        closeRequest = CLOSE_SHEDS;
+        end(JobOutcome.DROPPED);
+    }
 
     /** Whether {@code scheduler} holds this job, active or pending. */
     boolean isHeldBy(Scheduler scheduler) {

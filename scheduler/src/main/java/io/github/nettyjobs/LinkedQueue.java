@@ -24,6 +24,10 @@ final class LinkedQueue<N extends Linked<N>> {
         return head;
     }
 
+    N peekLast() {
+        return tail;
+    }
+
     void addLast(N node) {
         assert node.prev() == null && node.next() == null && node != head;
         N last = tail;

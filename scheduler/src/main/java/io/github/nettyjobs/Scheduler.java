@@ -2,6 +2,7 @@ package io.github.nettyjobs;
 
 import io.github.nettyjobs.internal.LogText;
 import io.github.nettyjobs.internal.VarHandles;
+import io.github.nettyjobs.limit.LimitAlgorithm;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ImmediateEventExecutor;
@@ -22,6 +23,7 @@ import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 import static io.github.nettyjobs.Checks.checkNotNull;
+import static io.github.nettyjobs.Checks.checkPositive;
 import static io.github.nettyjobs.Checks.checkPositiveOrZero;
 import static io.github.nettyjobs.Checks.checkTimeout;
 import static io.github.nettyjobs.Checks.toNanos;
@@ -43,6 +45,10 @@ import static io.github.nettyjobs.Checks.toNanos;
  * spawns that wait too long for a slot, {@link Builder#rejectWhenFull(boolean) rejectWhenFull}
  * refuses spawns at once when the queue is full, a {@link SchedulerListener} (for metrics) hears of
  * every start, end and refusal, and a {@link TaskDecorator} carries thread context into the tasks.
+ * The limit can set itself ({@link Builder#limit(Supplier)} with an algorithm of
+ * {@link io.github.nettyjobs.limit.Limits}), and the queue can shed what waited too long while it
+ * stands ({@link Builder#controlledDelay(Duration, Duration) controlledDelay}) and serve the newest
+ * job first meanwhile ({@link Builder#adaptiveLifo(boolean) adaptiveLifo}).
  *
  * <pre>{@code
  * Scheduler scheduler = Scheduler.create(channel.eventLoop());
@@ -60,6 +66,7 @@ public final class Scheduler implements Iterable<Job<?>> {
 
     private static final VarHandle ACTIVE_COUNT = VarHandles.find(MethodHandles.lookup(), "activeCount", int.class);
     private static final VarHandle PENDING_COUNT = VarHandles.find(MethodHandles.lookup(), "pendingCount", int.class);
+    private static final VarHandle LIMIT = VarHandles.find(MethodHandles.lookup(), "limit", int.class);
 
     private final EventLoop loop;
     /** The options, read by the scheduler and its jobs; never written after the constructor. */
@@ -69,6 +76,8 @@ public final class Scheduler implements Iterable<Job<?>> {
     // Published: written only on the loop with release stores, readable anywhere.
     private int activeCount;
     private int pendingCount;
+    /** The limit in force: the configured one, or the adaptive algorithm's last answer. */
+    private int limit;
 
     // Confined to the loop.
     private final LinkedQueue<DefaultJob<?>> active = new LinkedQueue<>();
@@ -80,11 +89,24 @@ public final class Scheduler implements Iterable<Job<?>> {
     /** Failure reports put off by one loop turn (see DefaultJob#deliverOutcome); still work of the scheduler. */
     private int deferredReports;
     private boolean draining;
+    /** The adaptive limit, or {@code null} for the fixed one. */
+    private final LimitAlgorithm limitAlgorithm;
+    /** The pending queue's controlled delay, or {@code null} when neither it nor adaptive LIFO is on. */
+    private final ControlledDelay controlledDelay;
 
     private Scheduler(EventLoop loop, SchedulerConfig config) {
         this.loop = loop;
         this.config = config;
         this.lifecycle = new SchedulerLifecycle(this, loop, config.closeTimeoutNanos);
+        if (config.limitAlgorithm != null) {
+            // read here, before the scheduler is shared; every later call is on the loop
+            this.limitAlgorithm = checkNotNull(config.limitAlgorithm.get(), "limit algorithm supplied");
+            this.limit = Math.max(1, limitAlgorithm.limit());
+        } else {
+            this.limitAlgorithm = null;
+            this.limit = config.limit;
+        }
+        this.controlledDelay = config.newControlledDelay();
     }
 
     /**
@@ -111,12 +133,14 @@ public final class Scheduler implements Iterable<Job<?>> {
     // ---- configuration and counts: any thread ----
 
     /**
-     * The concurrency limit; {@code 0} means unlimited.
+     * The concurrency limit in force; {@code 0} means unlimited. With an
+     * {@linkplain Builder#limit(Supplier) adaptive limit}, its current value (at least 1), which
+     * moves after each job that ends.
      *
      * @return the most jobs active at once, or {@code 0} for no limit
      */
     public int limit() {
-        return config.limit;
+        return (int) LIMIT.getAcquire(this);
     }
 
     /**
@@ -385,6 +409,9 @@ public final class Scheduler implements Iterable<Job<?>> {
             return job.reject(new RejectedExecutionException(CLOSED_MESSAGE));
         }
         boolean startNow = waiting.isEmpty() && pending.isEmpty() && hasFreeSlot();
+        if (startNow && controlledDelay != null) {
+            controlledDelay.turn(config.nanoTime(), 0); // a job that waits for nothing shows the queue is not standing
+        }
         if (!startNow && (!waiting.isEmpty() || !pendingHasRoom())) {
             if (config.rejectWhenFull) {
                 return job.reject(new RejectedExecutionException(
@@ -408,7 +435,7 @@ public final class Scheduler implements Iterable<Job<?>> {
     }
 
     private boolean hasFreeSlot() {
-        int limit = config.limit;
+        int limit = this.limit;
         return limit == 0 || active.size() < limit;
     }
 
@@ -442,7 +469,11 @@ public final class Scheduler implements Iterable<Job<?>> {
         try {
             while (lifecycle.isOpen()) {
                 DefaultJob<?> job;
-                if (hasFreeSlot() && (job = pending.pollFirst()) != null) {
+                if (hasFreeSlot() && (job = nextPending()) != null) {
+                    if (controlledDelay != null && shed(job)) {
+                        continue;
+                    }
+                    pending.remove(job);
                     PENDING_COUNT.setRelease(this, pending.size());
                     start(job);
                 } else if (pendingHasRoom() && (job = waiting.pollFirst()) != null) {
@@ -457,6 +488,55 @@ public final class Scheduler implements Iterable<Job<?>> {
         } finally {
             draining = false;
         }
+    }
+
+    /** The pending job whose turn it is: the oldest, or the newest while adaptive LIFO sees the queue standing. */
+    private DefaultJob<?> nextPending() {
+        return config.adaptiveLifo && controlledDelay.isStanding() ? pending.peekLast() : pending.peekFirst();
+    }
+
+    /** Sheds {@code job} (it leaves the queue, dropped) if controlled delay says so; returns whether it did. */
+    private boolean shed(DefaultJob<?> job) {
+        long now = config.nanoTime();
+        if (!controlledDelay.turn(now, now - job.spawnNanos())) {
+            return false;
+        }
+        job.shed();
+        return true;
+    }
+
+    // ---- the adaptive limit (called by DefaultJob, on the loop) ----
+
+    /**
+     * An active job ended with {@code outcome} after running {@code runNanos}: its sample goes to the
+     * adaptive limit (the job still counts as active), and the limit is read again. A rise takes
+     * effect as the job's slot frees (pending jobs start then); a fall touches no active job.
+     */
+    void sample(JobOutcome outcome, long runNanos) {
+        LimitAlgorithm algorithm = limitAlgorithm;
+        if (algorithm == null || !(outcome == JobOutcome.SUCCEEDED || outcome == JobOutcome.FAILED
+                || outcome == JobOutcome.TIMED_OUT)) {
+            return;
+        }
+        int newLimit;
+        try {
+            algorithm.onSample(runNanos, active.size(), outcome == JobOutcome.TIMED_OUT);
+            newLimit = Math.max(1, algorithm.limit());
+        } catch (Throwable t) {
+            if (logger.isWarnEnabled()) {
+                logger.warn("The limit algorithm of {} threw; the limit stays {}", this, limit, t);
+            }
+            return;
+        }
+        int oldLimit = limit;
+        if (newLimit != oldLimit) {
+            LIMIT.setRelease(this, newLimit);
+            limitChanged(oldLimit, newLimit);
+        }
+    }
+
+    boolean hasAdaptiveLimit() {
+        return limitAlgorithm != null;
     }
 
     // ---- a job leaves (called by DefaultJob) ----
@@ -718,6 +798,17 @@ public final class Scheduler implements Iterable<Job<?>> {
         }
     }
 
+    private void limitChanged(int oldLimit, int newLimit) {
+        if (config.listener == null) {
+            return;
+        }
+        try {
+            config.listener.limitChanged(this, oldLimit, newLimit);
+        } catch (Throwable t) {
+            listenerThrew("limitChanged", t);
+        }
+    }
+
     void spawnRejected(Throwable reason) {
         if (config.listener == null) {
             return;
@@ -795,6 +886,69 @@ public final class Scheduler implements Iterable<Job<?>> {
          */
         public Builder limit(int limit) {
             config.limit = checkPositiveOrZero(limit, "limit");
+            config.limitAlgorithm = null;
+            return this;
+        }
+
+        /**
+         * An adaptive concurrency limit, in place of {@link #limit(int)} (the later call of the two
+         * wins): each scheduler built calls {@code algorithm.get()} once and gets an algorithm of its
+         * own, such as one of {@link io.github.nettyjobs.limit.Limits}. Every job that started and
+         * ended succeeded or failed gives it a sample, and a timed-out one a dropped sample; then
+         * the limit is read again. When it rises, pending jobs start at once, first in first out;
+         * when it falls, no active job is touched, and new jobs start only once the active count is
+         * under it.
+         *
+         * @param algorithm makes each scheduler's algorithm
+         * @return this builder
+         * @throws NullPointerException if {@code algorithm} is {@code null}
+         */
+        public Builder limit(Supplier<? extends LimitAlgorithm> algorithm) {
+            config.limitAlgorithm = checkNotNull(algorithm, "algorithm");
+            return this;
+        }
+
+        /**
+         * Controlled delay (CoDel) on the pending queue, as in folly and Facebook's "Fail at
+         * Scale": the queue counts as standing while the shortest wait over the last
+         * {@code interval} exceeded {@code target}; while it stands, a pending job whose wait
+         * exceeds twice {@code target} when its turn comes is dropped instead of started: it ends
+         * {@link JobOutcome#DROPPED} and its {@code join()} fails with a
+         * {@link java.util.concurrent.TimeoutException}, without calling its task or the exception
+         * handler. A burst that drains within an interval drops nothing. Default: off; a
+         * {@code null} target turns it off.
+         *
+         * @param target   the wait a queue that empties now and then stays under, such as 5 ms;
+         *                 {@code null} for off
+         * @param interval how long the shortest wait must stay above {@code target} for the queue to
+         *                 stand, such as 100 ms
+         * @return this builder
+         * @throws IllegalArgumentException if {@code target} or {@code interval} is zero or negative
+         * @throws NullPointerException     if {@code target} is given and {@code interval} is {@code null}
+         */
+        public Builder controlledDelay(Duration target, Duration interval) {
+            if (target == null) {
+                config.controlledDelayTarget = null;
+                config.controlledDelayInterval = null;
+                return this;
+            }
+            config.controlledDelayTarget = checkPositive(target, "target");
+            config.controlledDelayInterval = checkPositive(checkNotNull(interval, "interval"), "interval");
+            return this;
+        }
+
+        /**
+         * Adaptive LIFO: while the pending queue stands (see
+         * {@link #controlledDelay(Duration, Duration)}; without it, a target of 5 ms and an
+         * interval of 100 ms judge the queue, and nothing is dropped for it), the newest pending job
+         * starts first, since its caller is the likeliest to still be waiting; otherwise first in,
+         * first out. Default {@code false}.
+         *
+         * @param adaptiveLifo {@code true} to serve the newest job first while the queue stands
+         * @return this builder
+         */
+        public Builder adaptiveLifo(boolean adaptiveLifo) {
+            config.adaptiveLifo = adaptiveLifo;
             return this;
         }
 

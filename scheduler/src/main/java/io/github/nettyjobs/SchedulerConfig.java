@@ -1,7 +1,10 @@
 package io.github.nettyjobs;
 
+import io.github.nettyjobs.limit.LimitAlgorithm;
+
 import java.time.Duration;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 import static io.github.nettyjobs.Checks.toNanos;
 
@@ -30,6 +33,12 @@ final class SchedulerConfig implements Cloneable {
     boolean rejectWhenFull;
     SchedulerListener listener;
     TaskDecorator taskDecorator;
+    /** Makes each scheduler's adaptive limit; {@code null}: the fixed {@link #limit}. */
+    Supplier<? extends LimitAlgorithm> limitAlgorithm;
+    /** The target wait of controlled delay; {@code null}: off. */
+    Duration controlledDelayTarget;
+    Duration controlledDelayInterval;
+    boolean adaptiveLifo;
     /**
      * Every time the scheduler reads (spawn, start and end times, a queue deadline's remainder)
      * comes from here, so tests can freeze it beside a loop whose time they freeze.
@@ -63,9 +72,19 @@ final class SchedulerConfig implements Cloneable {
         snapshot.closeTimeoutNanos = toNanos(closeTimeout);
         snapshot.jobTimeoutNanos = toNanos(jobTimeout);
         snapshot.pendingTimeoutNanos = toNanos(pendingTimeout);
-        snapshot.readsClock = listener != null || pendingTimeout != null;
+        snapshot.readsClock = listener != null || pendingTimeout != null || limitAlgorithm != null
+                || controlledDelayTarget != null || adaptiveLifo;
         snapshot.jobsCarryExtras = debug || snapshot.readsClock || jobTimeout != null || taskDecorator != null;
         return snapshot;
+    }
+
+    /** The queue's controlled delay for a new scheduler, or {@code null} when neither it nor adaptive LIFO is on. */
+    ControlledDelay newControlledDelay() {
+        if (controlledDelayTarget != null) {
+            return new ControlledDelay(toNanos(controlledDelayTarget), toNanos(controlledDelayInterval), true);
+        }
+        return adaptiveLifo ? new ControlledDelay(ControlledDelay.DEFAULT_TARGET_NANOS,
+                ControlledDelay.DEFAULT_INTERVAL_NANOS, false) : null;
     }
 
     /** Reads the scheduler's clock, in nanoseconds of an arbitrary origin. */
@@ -76,13 +95,17 @@ final class SchedulerConfig implements Cloneable {
     /** The options, those left at their default of "off" omitted. */
     @Override
     public String toString() {
-        return "{limit=" + limit + ", pendingLimit=" + pendingLimit + ", closeTimeout=" + closeTimeout
+        return "{limit=" + (limitAlgorithm != null ? limitAlgorithm : limit) + ", pendingLimit=" + pendingLimit
+                + ", closeTimeout=" + closeTimeout
                 + ", waitTimeout=" + waitTimeout + ", debug=" + debug
                 + (jobTimeout != null ? ", jobTimeout=" + jobTimeout : "")
                 + (pendingTimeout != null ? ", pendingTimeout=" + pendingTimeout : "")
                 + (rejectWhenFull ? ", rejectWhenFull" : "")
                 + (listener != null ? ", listener=" + listener : "")
                 + (taskDecorator != null ? ", taskDecorator=" + taskDecorator : "")
+                + (controlledDelayTarget != null
+                        ? ", controlledDelay=" + controlledDelayTarget + '/' + controlledDelayInterval : "")
+                + (adaptiveLifo ? ", adaptiveLifo" : "")
                 + (clock != SYSTEM_CLOCK ? ", clock=" + clock : "") + '}';
     }
 }

@@ -44,4 +44,15 @@ public interface SchedulerListener {
      */
     default void spawnRejected(Scheduler scheduler, Throwable reason) {
     }
+
+    /**
+     * The scheduler's {@linkplain Scheduler.Builder#limit(java.util.function.Supplier) adaptive limit}
+     * moved, after the sample of a job that ended.
+     *
+     * @param scheduler the scheduler whose limit changed
+     * @param oldLimit  the limit before
+     * @param newLimit  the limit from now on, at least 1
+     */
+    default void limitChanged(Scheduler scheduler, int oldLimit, int newLimit) {
+    }
 }

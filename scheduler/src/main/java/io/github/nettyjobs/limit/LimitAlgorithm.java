@@ -3,7 +3,8 @@ package io.github.nettyjobs.limit;
 /**
  * Decides a scheduler's concurrency limit from the jobs it sees end. One instance serves one
  * scheduler and every call comes from that scheduler's event loop, so an implementation needs no
- * synchronization; the scheduler reads {@link #limit()} after every sample.
+ * synchronization. The scheduler reads {@link #limit()} once when it is built (on the building
+ * thread, before the scheduler is shared with any other) and after every sample.
  *
  * <p>Samples: a job that started and ended {@code SUCCEEDED} or {@code FAILED} gives a sample with
  * {@code dropped} {@code false}; one that ended {@code TIMED_OUT} gives one with {@code dropped}

@@ -32,6 +32,8 @@ import static java.util.Objects.requireNonNull;
  *   <tr><th>name</th><th>type</th><th>what</th></tr>
  *   <tr><td>{@code nettyjobs.jobs.active}</td><td>gauge</td><td>active jobs of the monitored schedulers</td></tr>
  *   <tr><td>{@code nettyjobs.jobs.pending}</td><td>gauge</td><td>pending jobs of the monitored schedulers</td></tr>
+ *   <tr><td>{@code nettyjobs.limit}</td><td>gauge</td><td>the limits in force of the monitored schedulers,
+ *       summed (an adaptive limit moves; 0 for none)</td></tr>
  *   <tr><td>{@code nettyjobs.jobs.ended}</td><td>counter, tag {@code outcome}</td><td>jobs ended, by
  *       {@link JobOutcome} in lower case ({@code succeeded}, {@code failed}, {@code cancelled},
  *       {@code timed_out}, {@code dropped}, {@code abandoned})</td></tr>
@@ -79,6 +81,8 @@ public final class SchedulerMetrics implements SchedulerListener {
                 .tags(tags).register(registry);
         gauge(registry, "nettyjobs.jobs.active", "Active jobs", tags, Scheduler::activeCount, SchedulerGroup::activeCount);
         gauge(registry, "nettyjobs.jobs.pending", "Pending jobs", tags, Scheduler::pendingCount, SchedulerGroup::pendingCount);
+        gauge(registry, "nettyjobs.limit", "Concurrency limit in force (0: none), adaptive or fixed", tags,
+                Scheduler::limit, SchedulerMetrics::limitOf);
     }
 
     private void gauge(MeterRegistry registry, String meter, String description, Tags tags,
@@ -139,6 +143,14 @@ public final class SchedulerMetrics implements SchedulerListener {
     public SchedulerMetrics monitor(SchedulerGroup group) {
         groups.addIfAbsent(requireNonNull(group, "group"));
         return this;
+    }
+
+    private static int limitOf(SchedulerGroup group) {
+        int sum = 0;
+        for (Scheduler scheduler : group) {
+            sum += scheduler.limit();
+        }
+        return sum;
     }
 
     private double sum(ToIntFunction<Scheduler> ofScheduler, ToIntFunction<SchedulerGroup> ofGroup) {

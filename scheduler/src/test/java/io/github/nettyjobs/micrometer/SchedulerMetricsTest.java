@@ -3,6 +3,7 @@ package io.github.nettyjobs.micrometer;
 import io.github.nettyjobs.Job;
 import io.github.nettyjobs.Scheduler;
 import io.github.nettyjobs.SchedulerGroup;
+import io.github.nettyjobs.limit.Limits;
 import io.github.nettyjobs.testing.EventLoops;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tags;
@@ -85,6 +86,26 @@ class SchedulerMetricsTest {
         List<String> outcomes = registry.find("nettyjobs.jobs.ended").counters().stream()
                 .map(c -> c.getId().getTag("outcome")).sorted().collect(Collectors.toList());
         assertEquals(List.of("abandoned", "cancelled", "dropped", "failed", "succeeded", "timed_out"), outcomes);
+    }
+
+    @Test
+    void limitGauge_followsTheAdaptiveLimit_andSumsAGroupsLimits() throws Exception {
+        SchedulerMetrics metrics = SchedulerMetrics.of(registry, "work");
+        // every job counts as too slow (over 1 ns), so each cuts the limit: 10, then 9
+        Scheduler adaptive = Scheduler.builder().listener(metrics)
+                .limit(Limits.aimd().initialLimit(10).timeout(Duration.ofNanos(1))).build(loop);
+        SchedulerGroup group = SchedulerGroup.create(LOOPS.newGroup(2), Scheduler.builder().limit(3));
+        metrics.monitor(adaptive).monitor(group);
+        assertEquals(16, gauge("nettyjobs.limit"));
+
+        Promise<Void> done = loop.newPromise();
+        Job<Void> job = adaptive.spawn(() -> done).get(5, TimeUnit.SECONDS);
+        onLoop(() -> done.setSuccess(null));
+        job.join().get(5, TimeUnit.SECONDS);
+
+        assertEquals(15, gauge("nettyjobs.limit"));
+        group.close().get(5, TimeUnit.SECONDS);
+        adaptive.close().get(5, TimeUnit.SECONDS);
     }
 
     @Test
