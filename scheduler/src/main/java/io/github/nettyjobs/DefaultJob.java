@@ -100,7 +100,7 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
         this.name = name;
         this.task = task;
         if (scheduler.config.jobsCarryExtras) {
-            this.extras = JobExtras.atSpawn(this, scheduler);
+            this.extras = JobExtras.atSpawn(this, scheduler, task instanceof BlockingTask);
         }
     }
 
@@ -447,6 +447,8 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
             return;
         }
         this.task = null;
+        long slowNanos = scheduler.config.slowTaskThresholdNanos;
+        long calledAt = slowNanos == Checks.NO_LIMIT ? 0 : scheduler.config.nanoTime();
         Future<T> future;
         try {
             future = task.call();
@@ -455,6 +457,12 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
             }
         } catch (Throwable t) {
             future = loop().newFailedFuture(t);
+        }
+        if (slowNanos != Checks.NO_LIMIT) {
+            long callNanos = scheduler.config.nanoTime() - calledAt;
+            if (callNanos >= slowNanos) {
+                scheduler.slowTask(this, callNanos); // before the job can end: a listener hears of it first
+            }
         }
         taskReturned(future);
     }

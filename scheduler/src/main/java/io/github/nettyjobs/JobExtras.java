@@ -59,9 +59,11 @@ final class JobExtras implements Runnable {
     }
 
     /** On the spawning thread, in the spawn call: what the scheduler's options ask each job to carry. */
-    static JobExtras atSpawn(DefaultJob<?> job, Scheduler scheduler) {
+    static JobExtras atSpawn(DefaultJob<?> job, Scheduler scheduler, boolean blocking) {
+        // A blocking job's call is decorated on its blocking thread, by its task (see BlockingTask).
         return new JobExtras(job, scheduler.config.debug ? new SpawnTrace() : null,
-                scheduler.config.readsClock ? scheduler.config.nanoTime() : 0, scheduler.config.taskDecorator);
+                scheduler.config.readsClock ? scheduler.config.nanoTime() : 0,
+                blocking ? null : scheduler.config.taskDecorator);
     }
 
     /** On the loop, for a job without options that needs a timer after all. */

@@ -16,7 +16,9 @@ import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
@@ -49,6 +51,10 @@ import static io.github.nettyjobs.Checks.toNanos;
  * {@link io.github.nettyjobs.limit.Limits}), and the queue can shed what waited too long while it
  * stands ({@link Builder#controlledDelay(Duration, Duration) controlledDelay}) and serve the newest
  * job first meanwhile ({@link Builder#adaptiveLifo(boolean) adaptiveLifo}).
+ *
+ * <p>A task must never block the loop: {@link #spawnBlocking(String, Callable)} runs a blocking call
+ * on another thread as a job like any other, and {@link Builder#slowTaskThreshold(Duration)
+ * slowTaskThreshold} reports tasks whose call held the loop too long.
  *
  * <pre>{@code
  * Scheduler scheduler = Scheduler.create(channel.eventLoop());
@@ -230,6 +236,28 @@ public final class Scheduler implements Iterable<Job<?>> {
     }
 
     /**
+     * The configured executor of {@linkplain #spawnBlocking(String, Callable) blocking calls}, or
+     * {@code null} when the default one is used.
+     *
+     * @return the executor given to {@link Builder#blockingExecutor(Executor)}, or {@code null} for the
+     *         default: a virtual thread per call on Java 21 and later, a shared pool of daemon threads
+     *         on Java 17
+     */
+    public Executor blockingExecutor() {
+        return config.blockingExecutor;
+    }
+
+    /**
+     * How long a task's call on the loop may take before it is reported as blocking the loop, or
+     * {@code null} when tasks are not timed.
+     *
+     * @return the threshold given to {@link Builder#slowTaskThreshold(Duration)}, or {@code null} for off
+     */
+    public Duration slowTaskThreshold() {
+        return config.slowTaskThreshold;
+    }
+
+    /**
      * The event loop that owns this scheduler's state.
      *
      * @return the loop the scheduler's futures complete on and its jobs' tasks run on; never {@code null}
@@ -376,7 +404,60 @@ public final class Scheduler implements Iterable<Job<?>> {
     }
 
     private <T> Future<Job<T>> spawn0(String name, Callable<? extends Future<T>> task) {
-        DefaultJob<T> job = new DefaultJob<>(this, name, task);
+        return spawn0(new DefaultJob<>(this, name, task));
+    }
+
+    /**
+     * Spawns a job whose call blocks, under a default name.
+     *
+     * @param task called on a thread of the blocking executor when the job starts; what it returns
+     *             or throws is the job's outcome
+     * @param <T>  the type of the job's result
+     * @return a future that completes with the job once it is admitted, or fails if the spawn is
+     *         refused
+     * @throws NullPointerException if {@code task} is {@code null}
+     * @see #spawnBlocking(String, Callable)
+     */
+    public <T> Future<Job<T>> spawnBlocking(Callable<T> task) {
+        return spawnBlocking0(null, checkNotNull(task, "task"));
+    }
+
+    /**
+     * Spawns a job whose call blocks (JDBC, a file, a client without an asynchronous API): the
+     * job is admitted exactly as by {@link #spawn(String, Callable)} (the limit, the pending queue,
+     * {@code rejectWhenFull}, {@code pendingTimeout}, the listener), and when it starts,
+     * {@code task.call()} runs on the {@linkplain Builder#blockingExecutor(Executor) blocking
+     * executor}, never on the event loop. The value the call returns, or the exception it throws,
+     * is the job's outcome, delivered on the loop.
+     *
+     * <p>Closing the job (its {@link Job#close()}, its {@code jobTimeout}, the scheduler's
+     * {@link #close()}, or the end of {@link #waitAndClose()}'s grace period) interrupts the
+     * thread of a call that has started, and drops one that has not: its task is never called.
+     * The job then ends, cancelled (or timed out), when the call returns; a call that ignores the
+     * interrupt is abandoned after the close timeout, and keeps its thread until it returns. The
+     * {@link TaskDecorator}'s {@code Runnable} runs on the blocking thread, around the call, so
+     * thread context such as a logging MDC reaches it.
+     *
+     * @param name the job's name, for logs and failure reports; it need not be unique
+     * @param task called once, on a thread of the blocking executor, when the job starts
+     * @param <T>  the type of the job's result
+     * @return a future that completes with the job once it is admitted, or fails with a
+     *         {@link RejectedExecutionException} if the spawn is refused
+     * @throws NullPointerException if {@code name} or {@code task} is {@code null}
+     */
+    public <T> Future<Job<T>> spawnBlocking(String name, Callable<T> task) {
+        return spawnBlocking0(checkNotNull(name, "name"), checkNotNull(task, "task"));
+    }
+
+    /** The job's task is a {@link BlockingTask}: the rest of the job's life is that of any job. */
+    private <T> Future<Job<T>> spawnBlocking0(String name, Callable<T> task) {
+        BlockingTask<T> blocking = new BlockingTask<>(this, task);
+        DefaultJob<T> job = new DefaultJob<>(this, name, blocking);
+        blocking.job(job);
+        return spawn0(job);
+    }
+
+    private <T> Future<Job<T>> spawn0(DefaultJob<T> job) {
         if (loop.inEventLoop()) {
             return admit(job);
         }
@@ -820,6 +901,26 @@ public final class Scheduler implements Iterable<Job<?>> {
         }
     }
 
+    /**
+     * A task's call held the loop for at least the slow-task threshold: one WARN, naming the job,
+     * and the listener. Called once per job at most, since a task is called once.
+     */
+    void slowTask(Job<?> job, long callNanos) {
+        if (logger.isWarnEnabled()) {
+            logger.warn("The task of {} blocked the event loop of {} for {} ms (slowTaskThreshold {}); "
+                            + "run blocking calls with spawnBlocking", LogText.escape(job.name()), this,
+                    String.format(Locale.ROOT, "%.1f", callNanos / 1e6), config.slowTaskThreshold);
+        }
+        if (config.listener == null) {
+            return;
+        }
+        try {
+            config.listener.slowTask(job, callNanos);
+        } catch (Throwable t) {
+            listenerThrew("slowTask", t);
+        }
+    }
+
     /** The task was called, then the decorator's wrapper threw: the job runs on, and the decorator's bug is logged. */
     void decoratorThrewAfterStart(Job<?> job, Throwable t) {
         if (logger.isWarnEnabled()) {
@@ -1080,6 +1181,47 @@ public final class Scheduler implements Iterable<Job<?>> {
          */
         public Builder taskDecorator(TaskDecorator taskDecorator) {
             config.taskDecorator = taskDecorator;
+            return this;
+        }
+
+        /**
+         * The executor that runs the calls of {@link Scheduler#spawnBlocking(String, Callable)};
+         * {@code null} (the default) selects a new virtual thread per call on Java 21 and later, and
+         * on Java 17 a shared pool of daemon threads named {@code nettyjobs-blocking-N}, created as
+         * calls need them and ended after a minute idle. Neither bounds the threads: the scheduler's
+         * {@linkplain #limit(int) limit} bounds how many of its calls run at once (a call abandoned
+         * after its close timeout keeps its thread until it returns, outside the limit).
+         *
+         * <p>Pass a bounded executor when the blocking code should not run on virtual threads: a
+         * virtual thread that blocks with a native frame on its stack (JNI, as in Netty's native
+         * transports or a driver with native code), or before Java 24 inside {@code synchronized},
+         * pins its carrier thread, and once every carrier is pinned no virtual thread runs. An
+         * executor that rejects a call fails that job with its exception; one that runs the call on
+         * the event loop (a direct executor) fails it with an {@link IllegalStateException}.
+         *
+         * @param blockingExecutor runs each blocking call on a thread that is not the event loop;
+         *                         {@code null} for the default
+         * @return this builder
+         */
+        public Builder blockingExecutor(Executor blockingExecutor) {
+            config.blockingExecutor = blockingExecutor;
+            return this;
+        }
+
+        /**
+         * Times each task's call on the loop and reports a task that took at least
+         * {@code slowTaskThreshold}, since it held up every other channel and job of the loop: a WARN
+         * naming the job and the time (once per job, since a task is called once), and
+         * {@link SchedulerListener#slowTask(Job, long)}. It finds blocking calls that belong in
+         * {@link Scheduler#spawnBlocking(String, Callable)}. Default {@code null}: off, and then no
+         * clock is read; when on, it reads the clock twice per task.
+         *
+         * @param slowTaskThreshold the call time from which a task is reported; {@code null} for off
+         * @return this builder
+         * @throws IllegalArgumentException if negative
+         */
+        public Builder slowTaskThreshold(Duration slowTaskThreshold) {
+            config.slowTaskThreshold = checkTimeout(slowTaskThreshold, "slowTaskThreshold");
             return this;
         }
 

@@ -3,6 +3,7 @@ package io.github.nettyjobs;
 import io.github.nettyjobs.limit.LimitAlgorithm;
 
 import java.time.Duration;
+import java.util.concurrent.Executor;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -39,6 +40,10 @@ final class SchedulerConfig implements Cloneable {
     Duration controlledDelayTarget;
     Duration controlledDelayInterval;
     boolean adaptiveLifo;
+    /** Runs the calls of {@code spawnBlocking}; {@code null} for {@link DefaultBlockingExecutor#instance()}. */
+    Executor blockingExecutor;
+    /** A task whose call on the loop takes at least this long is reported; {@code null}: not timed. */
+    Duration slowTaskThreshold;
     /**
      * Every time the scheduler reads (spawn, start and end times, a queue deadline's remainder)
      * comes from here, so tests can freeze it beside a loop whose time they freeze.
@@ -52,6 +57,8 @@ final class SchedulerConfig implements Cloneable {
     long jobTimeoutNanos;
     /** {@link #pendingTimeout} in nanoseconds, or {@link Checks#NO_LIMIT}. */
     long pendingTimeoutNanos;
+    /** {@link #slowTaskThreshold} in nanoseconds, or {@link Checks#NO_LIMIT}: tasks are not timed. */
+    long slowTaskThresholdNanos;
     /** Whether jobs note the time of their spawn and start: a listener or a queue deadline needs it. */
     boolean readsClock;
     /** Whether each job carries {@link JobExtras} from its spawn on: some option needs them. */
@@ -72,6 +79,7 @@ final class SchedulerConfig implements Cloneable {
         snapshot.closeTimeoutNanos = toNanos(closeTimeout);
         snapshot.jobTimeoutNanos = toNanos(jobTimeout);
         snapshot.pendingTimeoutNanos = toNanos(pendingTimeout);
+        snapshot.slowTaskThresholdNanos = toNanos(slowTaskThreshold);
         snapshot.readsClock = listener != null || pendingTimeout != null || limitAlgorithm != null
                 || controlledDelayTarget != null || adaptiveLifo;
         snapshot.jobsCarryExtras = debug || snapshot.readsClock || jobTimeout != null || taskDecorator != null;
@@ -85,6 +93,12 @@ final class SchedulerConfig implements Cloneable {
         }
         return adaptiveLifo ? new ControlledDelay(ControlledDelay.DEFAULT_TARGET_NANOS,
                 ControlledDelay.DEFAULT_INTERVAL_NANOS, false) : null;
+    }
+
+    /** The executor of blocking calls: the configured one, else the shared default. */
+    Executor blockingExecutorOrDefault() {
+        Executor executor = blockingExecutor;
+        return executor != null ? executor : DefaultBlockingExecutor.instance();
     }
 
     /** Reads the scheduler's clock, in nanoseconds of an arbitrary origin. */
@@ -106,6 +120,8 @@ final class SchedulerConfig implements Cloneable {
                 + (controlledDelayTarget != null
                         ? ", controlledDelay=" + controlledDelayTarget + '/' + controlledDelayInterval : "")
                 + (adaptiveLifo ? ", adaptiveLifo" : "")
+                + (blockingExecutor != null ? ", blockingExecutor=" + blockingExecutor : "")
+                + (slowTaskThreshold != null ? ", slowTaskThreshold=" + slowTaskThreshold : "")
                 + (clock != SYSTEM_CLOCK ? ", clock=" + clock : "") + '}';
     }
 }

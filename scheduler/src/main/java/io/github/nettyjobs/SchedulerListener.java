@@ -8,7 +8,9 @@ package io.github.nettyjobs;
  * called from several loops at once. Every method does nothing by default.
  *
  * <p>Times are read with {@link System#nanoTime()} only when a listener (or a
- * {@linkplain Scheduler.Builder#pendingTimeout(java.time.Duration) pending timeout}) is configured.
+ * {@linkplain Scheduler.Builder#pendingTimeout(java.time.Duration) pending timeout}) is configured;
+ * a task's call is timed only with a
+ * {@linkplain Scheduler.Builder#slowTaskThreshold(java.time.Duration) slow-task threshold}.
  */
 public interface SchedulerListener {
 
@@ -54,5 +56,17 @@ public interface SchedulerListener {
      * @param newLimit  the limit from now on, at least 1
      */
     default void limitChanged(Scheduler scheduler, int oldLimit, int newLimit) {
+    }
+
+    /**
+     * A task's call held the event loop for at least the scheduler's
+     * {@linkplain Scheduler.Builder#slowTaskThreshold(java.time.Duration) slow-task threshold}: it
+     * blocked (a blocking call belongs in {@code spawnBlocking}) or computed too long. Called once
+     * per such job, right after its task returned, before the job can end.
+     *
+     * @param job       the job whose task was slow, active (or closing, if its task closed it)
+     * @param callNanos how long the task's call took, read with the scheduler's clock
+     */
+    default void slowTask(Job<?> job, long callNanos) {
     }
 }

@@ -26,6 +26,10 @@ package io.github.nettyjobs;
  *
  * A decorator that throws, returns {@code null}, or returns a {@code Runnable} that does not run
  * {@code start}, fails the job as a task that throws would.
+ *
+ * <p>For a job of {@link Scheduler#spawnBlocking(String, java.util.concurrent.Callable)
+ * spawnBlocking}, the {@code Runnable} runs on the blocking thread instead, around the blocking call,
+ * so the context reaches the blocking code.
  */
 @FunctionalInterface
 public interface TaskDecorator {

@@ -40,6 +40,8 @@ import static java.util.Objects.requireNonNull;
  *   <tr><td>{@code nettyjobs.jobs.queued}</td><td>timer</td><td>from {@code spawn} to the start of each job</td></tr>
  *   <tr><td>{@code nettyjobs.jobs.run}</td><td>timer</td><td>from the start to the end of each job that started</td></tr>
  *   <tr><td>{@code nettyjobs.spawns.rejected}</td><td>counter</td><td>spawns that failed (closed, full, timed out, loop shut down)</td></tr>
+ *   <tr><td>{@code nettyjobs.tasks.slow}</td><td>counter</td><td>tasks whose call held the loop for at least the
+ *       {@linkplain Scheduler.Builder#slowTaskThreshold(java.time.Duration) slow-task threshold}</td></tr>
  * </table>
  *
  * <pre>{@code
@@ -58,6 +60,7 @@ public final class SchedulerMetrics implements SchedulerListener {
     private final Timer queued;
     private final Timer run;
     private final Counter rejected;
+    private final Counter slowTasks;
     private final CopyOnWriteArrayList<Scheduler> schedulers = new CopyOnWriteArrayList<>();
     private final CopyOnWriteArrayList<SchedulerGroup> groups = new CopyOnWriteArrayList<>();
 
@@ -78,6 +81,9 @@ public final class SchedulerMetrics implements SchedulerListener {
                 .tags(tags).register(registry);
         rejected = Counter.builder("nettyjobs.spawns.rejected")
                 .description("Spawns that failed: closed, full, timed out waiting, or the loop shut down")
+                .tags(tags).register(registry);
+        slowTasks = Counter.builder("nettyjobs.tasks.slow")
+                .description("Tasks whose call held the event loop for at least the slow-task threshold")
                 .tags(tags).register(registry);
         gauge(registry, "nettyjobs.jobs.active", "Active jobs", tags, Scheduler::activeCount, SchedulerGroup::activeCount);
         gauge(registry, "nettyjobs.jobs.pending", "Pending jobs", tags, Scheduler::pendingCount, SchedulerGroup::pendingCount);
@@ -185,6 +191,12 @@ public final class SchedulerMetrics implements SchedulerListener {
     @Override
     public void spawnRejected(Scheduler scheduler, Throwable reason) {
         rejected.increment();
+    }
+
+    /** Counts the task that held the loop too long. */
+    @Override
+    public void slowTask(Job<?> job, long callNanos) {
+        slowTasks.increment();
     }
 
     @Override

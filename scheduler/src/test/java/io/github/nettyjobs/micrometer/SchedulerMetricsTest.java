@@ -1,10 +1,12 @@
 package io.github.nettyjobs.micrometer;
 
 import io.github.nettyjobs.Job;
+import io.github.nettyjobs.ManualClock;
 import io.github.nettyjobs.Scheduler;
 import io.github.nettyjobs.SchedulerGroup;
 import io.github.nettyjobs.limit.Limits;
 import io.github.nettyjobs.testing.EventLoops;
+import io.github.nettyjobs.testing.LogCapture;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -136,6 +138,27 @@ class SchedulerMetricsTest {
         gauge("nettyjobs.jobs.pending");
 
         assertTrue(metrics.toString().contains("0 schedulers"), metrics::toString);
+    }
+
+    @Test
+    void slowTask_isCountedOncePerSlowJob() throws Exception {
+        SchedulerMetrics metrics = SchedulerMetrics.of(registry, "work");
+        ManualClock clock = new ManualClock();
+        Scheduler scheduler = clock.applyTo(Scheduler.builder().slowTaskThreshold(Duration.ofMillis(10))
+                .listener(metrics)).build(loop);
+
+        try (LogCapture logs = LogCapture.start()) {
+            Job<String> slow = scheduler.spawn(() -> {
+                clock.advance(Duration.ofMillis(25)); // the task holds the loop for 25 ms of the scheduler's clock
+                return loop.newSucceededFuture("slow");
+            }).get(5, TimeUnit.SECONDS);
+            Job<String> quick = scheduler.spawn(() -> loop.newSucceededFuture("quick")).get(5, TimeUnit.SECONDS);
+            assertEquals("slow", slow.join().get(5, TimeUnit.SECONDS));
+            assertEquals("quick", quick.join().get(5, TimeUnit.SECONDS));
+            assertEquals(1, logs.warnings().size(), () -> logs.text(java.util.logging.Level.WARNING));
+        }
+
+        assertEquals(1, registry.get("nettyjobs.tasks.slow").tags("scheduler", "work").counter().count());
     }
 
     @Test
