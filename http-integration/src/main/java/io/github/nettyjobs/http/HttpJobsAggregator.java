@@ -22,6 +22,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpContentException;
+import io.netty.util.ReferenceCountUtil;
 
 import java.net.SocketAddress;
 
@@ -49,18 +50,35 @@ final class HttpJobsAggregator extends HttpObjectAggregator implements ChannelOu
     private long continueDue = NONE;
     /** Why the request being aggregated is turned away before its body, once its head is in. */
     private Throwable rejection;
+    /** The channel went inactive or this handler was removed: nothing more is aggregated. */
+    private boolean closed;
 
     HttpJobsAggregator(int maxContentLength) {
         super(maxContentLength);
     }
 
-    /** Counts requests, whole or as a head, before the superclass aggregates them. */
+    /**
+     * Counts requests, whole or as a head, before the superclass aggregates them. After the teardown
+     * nothing is aggregated: what still arrives is released, and so is what the superclass started
+     * while a close ran inside this call (a write's listener can close the channel, and some channels
+     * fire {@code channelInactive} at once), since nothing else would release it.
+     */
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        if (closed) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
         if (msg instanceof HttpRequest) {
             requests++;
         }
-        super.channelRead(ctx, msg);
+        try {
+            super.channelRead(ctx, msg);
+        } finally {
+            if (closed) {
+                releaseCurrentMessage();
+            }
+        }
     }
 
     /**
@@ -82,6 +100,18 @@ final class HttpJobsAggregator extends HttpObjectAggregator implements ChannelOu
             sendContinue(requests - 1);
         }
         return null;
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        closed = true;
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) throws Exception {
+        closed = true;
+        super.handlerRemoved(ctx);
     }
 
     /** A request turned away by {@link #newContinueResponse} counts as too large: it ends up below. */

@@ -1,5 +1,6 @@
 package io.github.nettyjobs.http;
 
+import io.github.nettyjobs.channel.AtomicHandler;
 import io.github.nettyjobs.channel.JobsHandler;
 import io.github.nettyjobs.Scheduler;
 import io.github.nettyjobs.SchedulerGroup;
@@ -256,6 +257,24 @@ class AtomicHttpCodecTest {
         assertEquals(1, handler.count(), "a job started for the refused request or the one behind it");
         assertFalse(pipelined.isOpen());
         assertFalse(pipelined.finishAndReleaseAll());
+    }
+
+    @Test
+    void jobsAggregator_requestBehindAnAnswerThatClosesInTheSameRead_isReleased() throws Exception {
+        EmbeddedChannel pipelined = withJobsAggregator(newGroup(), handler);
+        AsyncHttpHandler immediate = (ctx, request) -> ctx.executor().newSucceededFuture(Messages.ok("bye"));
+        pipelined.pipeline().replace(AtomicHandler.class, null, HttpJobs.atomic(immediate));
+        // The answer to the first request closes the channel while the codec is still decoding this
+        // read; the aggregator's write of the second's 100 Continue fails, and its listener's close
+        // tears the pipeline down (an embedded channel at once) in the middle of the aggregation.
+        pipelined.writeInbound(bytes("GET /bye HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                + "POST /upload HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n"));
+
+        String answers = outboundText(pipelined);
+        assertTrue(answers.startsWith("HTTP/1.1 200 OK\r\n"), answers);
+        assertTrue(answers.endsWith("\r\n\r\nbye"), "nothing behind the closing answer: " + answers);
+        assertFalse(pipelined.isOpen());
+        assertFalse(pipelined.finishAndReleaseAll()); // and the leak detector finds no aggregate left behind
     }
 
     @Test
