@@ -1,0 +1,113 @@
+package io.github.nettyjobs.channel;
+
+import io.github.nettyjobs.testing.LeakDetectionExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Randomized model-based test of the channel layer: {@link AtomicHandler}, ordered and unordered,
+ * with several {@code maxInFlight}, limits, pending queues, refusals and timeouts, on an
+ * {@link io.netty.channel.embedded.EmbeddedChannel} with frozen time and paranoid leak detection,
+ * each step compared with {@link AtomicModel}: the answers written and their order, whether the
+ * connection is open, which handlers ran, whether the channel reads, and which requests are
+ * released (see {@link AtomicModelRun}).
+ *
+ * <p>Each run prints its first seed; a failure prints the seed of its sequence, the step and the
+ * steps before it. {@code -Dnettyjobs.channelModel.seed=<seed> -Dnettyjobs.channelModel.sequences=1}
+ * replays one sequence; {@code nettyjobs.channelModel.sequences} and {@code nettyjobs.channelModel.steps}
+ * size a run (defaults fit {@code mvn verify}).
+ */
+@ExtendWith(LeakDetectionExtension.class)
+class AtomicHandlerModelTest {
+
+    static final String SEED = "nettyjobs.channelModel.seed";
+    static final String SEQUENCES = "nettyjobs.channelModel.sequences";
+    static final String STEPS = "nettyjobs.channelModel.steps";
+
+    private static final List<String> EXPECTED_COVERAGE = List.of(
+            "kind ASYNC", "kind NEVER", "kind SYNC_OK", "kind SYNC_BYE", "kind THROW", "kind LAST", "kind BAD",
+            "complete ok", "complete BYE", "complete failure", "advance", "unwritable", "writable",
+            "half-close", "vanish", "held answer", "waiting beyond maxInFlight", "waiting for room");
+
+    /** Held strongly so that the level set here sticks; java.util.logging keeps loggers weakly. */
+    private static final Logger NETTYJOBS_LOGGER = Logger.getLogger("io.github.nettyjobs");
+    private static Level savedLevel;
+
+    @BeforeAll
+    static void quietLogs() {
+        // Handlers fail on purpose; each failure is logged at WARN.
+        savedLevel = NETTYJOBS_LOGGER.getLevel();
+        NETTYJOBS_LOGGER.setLevel(Level.SEVERE);
+    }
+
+    @AfterAll
+    static void restoreLogs() {
+        NETTYJOBS_LOGGER.setLevel(savedLevel);
+    }
+
+    @Test
+    @Timeout(value = 10, unit = TimeUnit.MINUTES)
+    void randomSequences_matchTheModel() {
+        long seed = seed();
+        int sequences = positive(SEQUENCES, 500);
+        int steps = positive(STEPS, 60);
+        System.out.println("AtomicHandlerModelTest: " + sequences + " sequences of " + steps
+                + " steps, first seed " + seed);
+        SplittableRandom seeds = new SplittableRandom(seed);
+        Map<String, Integer> coverage = new TreeMap<>();
+        for (int i = 0; i < sequences; i++) {
+            long sequenceSeed = i == 0 ? seed : seeds.nextLong();
+            new AtomicModelRun(sequenceSeed, steps, coverage).run();
+        }
+        System.out.println("AtomicHandlerModelTest coverage: " + coverage);
+        if (sequences >= 500) {
+            List<String> missing = new ArrayList<>();
+            for (String expected : EXPECTED_COVERAGE) {
+                if (!coverage.containsKey(expected)) {
+                    missing.add(expected);
+                }
+            }
+            assertTrue(missing.isEmpty(), "never exercised: " + missing);
+        }
+    }
+
+    /** Fixed seeds, replayed on every build: the same sequences each time. */
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {1L, 42L, 20261204L})
+    @Timeout(value = 1, unit = TimeUnit.MINUTES)
+    void knownSeeds_matchTheModel(long seed) {
+        new AtomicModelRun(seed, 200, new TreeMap<>()).run();
+    }
+
+    private static long seed() {
+        String value = System.getProperty(SEED);
+        return value == null || value.isBlank()
+                ? System.nanoTime() ^ 0x9E3779B97F4A7C15L
+                : Long.parseLong(value.trim());
+    }
+
+    private static int positive(String property, int defaultValue) {
+        String value = System.getProperty(property);
+        int result = value == null || value.isBlank() ? defaultValue : Integer.parseInt(value.trim());
+        if (result <= 0) {
+            throw new IllegalArgumentException(property + ": " + result + " (expected: > 0)");
+        }
+        return result;
+    }
+}
