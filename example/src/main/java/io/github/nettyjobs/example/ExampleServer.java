@@ -45,7 +45,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@link #main(String[])}) stops accepting connections, gives the jobs a grace period with
  * {@code waitAndClose}, shuts the event loops down and prints what finished and what was cancelled.
  *
- * <p>It defends itself under load with three kinds of scheduler, one of each per event loop, so
+ * <p>It defends itself under load with four kinds of scheduler, one of each per event loop, so
  * that cheap routes never share a slot pool with day-long work:
  * <ul>
  *   <li>{@code requests}: every request, while it is answered ({@code --request-limit}); a request
@@ -56,6 +56,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       {@code --job-timeout}. The request waits for it in a request slot, so at most
  *       {@code --long-limit + --long-pending-limit} request slots ever wait for long work, and the
  *       options insist that {@code --request-limit} is larger.</li>
+ *   <li>{@code blocking}: the blocking calls of {@code GET /blocking} and {@code BLOCK}, which
+ *       {@code spawnBlocking} runs off the event loops ({@code --blocking-limit},
+ *       {@code --blocking-pending-limit}, {@code --blocking-timeout}); the request waits for its call
+ *       in a request slot, so these count against {@code --request-limit} as long work does.</li>
  *   <li>{@code background}: the jobs of {@code POST /jobs} ({@code --limit}, {@code --pending-limit},
  *       {@code --background-timeout}); a spawn beyond the queue is answered {@code 503} at once
  *       ({@code --reject-when-full}), so a flood of spawns holds no request slot.</li>
@@ -105,7 +109,9 @@ public final class ExampleServer {
     private final SchedulerGroup longWork;
     /** Background jobs: one scheduler per worker loop, with the limits of the command line. */
     private final SchedulerGroup background;
-    /** The meters of the three kinds of scheduler, for {@code GET /metrics}. */
+    /** The blocking calls of {@code /blocking} and {@code BLOCK}, off the loops: one scheduler per worker loop. */
+    private final SchedulerGroup blocking;
+    /** The meters of the four kinds of scheduler, for {@code GET /metrics}. */
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -132,6 +138,12 @@ public final class ExampleServer {
                 .pendingLimit(options.pendingLimit)
                 .rejectWhenFull(options.rejectWhenFull)
                 .jobTimeout(Options.orNone(options.backgroundTimeout)));
+        this.blocking = metered("blocking", Scheduler.builder()
+                .limit(options.blockingLimit)
+                .pendingLimit(options.blockingPendingLimit)
+                .rejectWhenFull(true)
+                .pendingTimeout(Options.orNone(options.pendingTimeout))
+                .jobTimeout(Options.orNone(options.blockingTimeout)));
     }
 
     /** One scheduler per worker loop, its meters tagged {@code scheduler=name}. */
@@ -160,7 +172,8 @@ public final class ExampleServer {
     }
 
     private void bind() throws InterruptedException {
-        Routes routes = new Routes(new Routes.Groups(requests, longWork, background), registry, activity, help());
+        Routes routes = new Routes(new Routes.Groups(requests, longWork, background, blocking), registry, activity,
+                help());
         JobsHandler jobsHandler = new JobsHandler(requests);
         serverChannel = new ServerBootstrap()
                 .group(acceptor, workers)
@@ -190,7 +203,7 @@ public final class ExampleServer {
 
     /** The line protocol: the same schedulers, the same atomic handling, another protocol. */
     private void bindLines(JobsHandler jobsHandler) throws InterruptedException {
-        LineCommands commands = new LineCommands(requests, longWork, background, activity);
+        LineCommands commands = new LineCommands(requests, longWork, background, blocking, activity);
         lineChannel = new ServerBootstrap()
                 .group(acceptor, workers)
                 .channel(NioServerSocketChannel.class)
@@ -253,15 +266,19 @@ public final class ExampleServer {
                 "  GET  /atomic?seconds=5            answer after the given seconds; the work is a job of the long",
                 "                                    scheduler, so it runs to its end even if the client leaves,",
                 "                                    and shutdown waits for it; 503 when it is cut short",
+                "  GET  /blocking?ms=100             a blocking call (a sleep) that spawnBlocking runs off the event",
+                "                                    loop, on a virtual thread; 503 when the blocking scheduler is full",
+                "                                    or the call outlives --blocking-timeout (its thread interrupted)",
                 "  GET  /metrics                     the schedulers' meters (Micrometer): jobs active and pending,",
                 "                                    ended by outcome (dropped, timed_out, ...), spawns rejected",
                 "  GET  /fail                        a handler that throws: 500, logged once",
                 "",
                 options.linePort == Options.NO_PORT
-                        ? "Start with --line-port 8081 to also serve a line protocol (SLEEP 2, ECHO text, JOBS, QUIT) with nc."
+                        ? "Start with --line-port 8081 to also serve a line protocol (SLEEP 2, BLOCK 100, ECHO text, JOBS, "
+                                + "QUIT) with nc."
                         : "Line protocol on port " + (options.linePort == 0 ? "LINE_PORT" : String.valueOf(options.linePort))
                                 + ": nc " + options.host + " " + (options.linePort == 0 ? "LINE_PORT" : String.valueOf(options.linePort))
-                                + ", then SLEEP 2, ECHO text, JOBS, QUIT.",
+                                + ", then SLEEP 2, BLOCK 100, ECHO text, JOBS, QUIT.",
                 "",
                 "Under load (limits " + perLoop + "):",
                 "  requests    " + limitText(options.requestLimit) + " at once"
@@ -269,6 +286,10 @@ public final class ExampleServer {
                                 : "; a request waiting " + Options.format(options.pendingTimeout) + " for a slot gets 503"),
                 "  long        " + options.longLimit + " at once, " + options.longPendingLimit + " waiting, then 503"
                         + (options.jobTimeout.isZero() ? "" : "; cut short with 503 after " + Options.format(options.jobTimeout)),
+                "  blocking    " + options.blockingLimit + " at once, " + options.blockingPendingLimit
+                        + " waiting, then 503"
+                        + (options.blockingTimeout.isZero() ? ""
+                                : "; interrupted with 503 after " + Options.format(options.blockingTimeout)),
                 "  background  " + limitText(options.limit) + " at once, " + limitText(options.pendingLimit)
                         + " waiting, then " + (options.rejectWhenFull ? "503" : "POST /jobs waits for room")
                         + (options.backgroundTimeout.isZero() ? "" : "; cut short after " + Options.format(options.backgroundTimeout)),
@@ -279,6 +300,7 @@ public final class ExampleServer {
                 "  curl -X POST '" + url + "/jobs?seconds=30'",
                 "  curl " + url + "/jobs",
                 "  curl --max-time 1 '" + url + "/atomic?seconds=3'",
+                "  curl '" + url + "/blocking?ms=500'",
                 "  curl " + url + "/metrics",
                 "");
     }
@@ -310,9 +332,10 @@ public final class ExampleServer {
             Future<Void> backgroundClosed = background.waitAndClose(grace);
             Future<Void> longClosed = longWork.waitAndClose(grace);
             Future<Void> requestsClosed = requests.waitAndClose(grace);
+            Future<Void> blockingClosed = blocking.waitAndClose(grace);
             long closeDeadline = System.nanoTime() + grace.plus(CLOSE_MARGIN).toNanos();
             if (!awaitUntil(backgroundClosed, closeDeadline) || !awaitUntil(longClosed, closeDeadline)
-                    || !awaitUntil(requestsClosed, closeDeadline)) {
+                    || !awaitUntil(requestsClosed, closeDeadline) || !awaitUntil(blockingClosed, closeDeadline)) {
                 activity.print("the schedulers did not close within " + Options.format(grace.plus(CLOSE_MARGIN))
                         + " (is a loop stuck?); stopping the loops anyway");
             }

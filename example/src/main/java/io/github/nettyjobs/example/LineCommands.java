@@ -13,6 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The commands of the example's line protocol, each run as an atomic job:
  * <ul>
  *   <li>{@code SLEEP <seconds>}: answers {@code SLEPT <seconds>} that much later;</li>
+ *   <li>{@code BLOCK <ms>}: a blocking call of that many milliseconds, run off the loop by
+ *       {@code spawnBlocking} in the blocking scheduler, then {@code BLOCKED <ms>};</li>
  *   <li>{@code ECHO <text>}: answers the text;</li>
  *   <li>{@code JOBS}: the schedulers' counts, on one line;</li>
  *   <li>{@code HELP}: the commands; {@code QUIT}: {@code BYE}, and the connection closes.</li>
@@ -24,18 +26,22 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class LineCommands implements AsyncHandler<LineCommand, String> {
 
-    static final String HELP = "COMMANDS SLEEP <seconds> | ECHO <text> | JOBS | HELP | QUIT";
+    static final String HELP = "COMMANDS SLEEP <seconds> | BLOCK <ms> | ECHO <text> | JOBS | HELP | QUIT";
 
     private final SchedulerGroup requests;
     private final SchedulerGroup longWork;
     private final SchedulerGroup background;
+    private final SchedulerGroup blocking;
     private final Activity activity;
     private final AtomicInteger sleepNames = new AtomicInteger();
+    private final AtomicInteger blockNames = new AtomicInteger();
 
-    LineCommands(SchedulerGroup requests, SchedulerGroup longWork, SchedulerGroup background, Activity activity) {
+    LineCommands(SchedulerGroup requests, SchedulerGroup longWork, SchedulerGroup background, SchedulerGroup blocking,
+                 Activity activity) {
         this.requests = requests;
         this.longWork = longWork;
         this.background = background;
+        this.blocking = blocking;
         this.activity = activity;
     }
 
@@ -45,13 +51,16 @@ final class LineCommands implements AsyncHandler<LineCommand, String> {
         switch (command.verb) {
             case "SLEEP":
                 return sleep(ctx, command);
+            case "BLOCK":
+                return block(ctx, command);
             case "ECHO":
                 return executor.newSucceededFuture(command.argument);
             case "JOBS":
                 return executor.newSucceededFuture("JOBS background " + background.activeCount() + " active "
                         + background.pendingCount() + " pending, requests " + requests.activeCount() + " active "
                         + requests.pendingCount() + " pending, long " + longWork.activeCount() + " active "
-                        + longWork.pendingCount() + " pending");
+                        + longWork.pendingCount() + " pending, blocking " + blocking.activeCount() + " active "
+                        + blocking.pendingCount() + " pending");
             case "HELP":
                 return executor.newSucceededFuture(HELP);
             case "QUIT":
@@ -59,6 +68,24 @@ final class LineCommands implements AsyncHandler<LineCommand, String> {
             default:
                 return executor.newSucceededFuture("ERR unknown command " + command.verb + " (try HELP)");
         }
+    }
+
+    /** {@code BLOCKED n} after a blocking call of {@code n} ms, a job of the blocking scheduler of this loop. */
+    private Future<String> block(ChannelHandlerContext ctx, LineCommand command) {
+        long millis;
+        try {
+            millis = Long.parseLong(command.argument);
+        } catch (NumberFormatException e) {
+            millis = -1;
+        }
+        if (millis < 0 || millis > Routes.MAX_MILLIS) {
+            return ctx.executor().newSucceededFuture("ERR BLOCK takes whole milliseconds from 0 to "
+                    + Routes.MAX_MILLIS);
+        }
+        long blocked = millis;
+        return LongWork.runBlocking(ctx.executor(), blocking.schedulerFor(ctx.channel().eventLoop()),
+                "block command " + blockNames.incrementAndGet(), () -> Routes.blockFor(blocked), activity,
+                () -> "BLOCKED " + blocked, cause -> LineProtocol.INSTANCE.unavailableResponse(ctx, command, cause));
     }
 
     /** {@code SLEPT n} after {@code n} seconds, as a job of the long scheduler of the connection's loop. */

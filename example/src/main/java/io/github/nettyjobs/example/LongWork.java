@@ -36,14 +36,28 @@ final class LongWork {
      */
     static <O> Future<O> run(EventExecutor loop, Scheduler scheduler, String name, Callable<Future<Void>> work,
                              Activity activity, Supplier<O> done, Function<Throwable, O> cutShort) {
+        return await(loop, scheduler.spawn(name, work), name, activity, done, cutShort);
+    }
+
+    /**
+     * As {@link #run}, for a blocking call: {@code spawnBlocking} runs it on the scheduler's
+     * blocking executor, never on the loop, and closing its job (cut short, or the request's own job
+     * closed) interrupts it.
+     */
+    static <O> Future<O> runBlocking(EventExecutor loop, Scheduler scheduler, String name, Callable<Void> call,
+                                     Activity activity, Supplier<O> done, Function<Throwable, O> cutShort) {
+        return await(loop, scheduler.spawnBlocking(name, call), name, activity, done, cutShort);
+    }
+
+    private static <O> Future<O> await(EventExecutor loop, Future<Job<Void>> spawned, String name, Activity activity,
+                                       Supplier<O> done, Function<Throwable, O> cutShort) {
         Promise<O> answer = loop.newPromise();
-        scheduler.<Void>spawn(name, work).addListener(spawned -> {
+        spawned.addListener(admitted -> {
             if (!spawned.isSuccess()) {
                 complete(answer, cutShort.apply(spawned.cause())); // refused: the work never started
                 return;
             }
-            @SuppressWarnings("unchecked")
-            Job<Void> job = (Job<Void>) spawned.getNow();
+            Job<Void> job = spawned.getNow();
             activity.track(name, job.join());
             answer.addListener(request -> {
                 if (request.isCancelled()) {

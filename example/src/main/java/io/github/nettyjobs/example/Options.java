@@ -42,7 +42,8 @@ final class Options {
             .withRequiredArg().withValuesConvertedBy(durations(true));
     private static final OptionSpec<Integer> REQUEST_LIMIT = PARSER.accepts("request-limit",
                     "requests (HTTP requests and line commands, each a job of the requests scheduler) handled at once, "
-                            + "0 for no limit; must exceed --long-limit + --long-pending-limit")
+                            + "0 for no limit; must exceed --long-limit + --long-pending-limit + --blocking-limit "
+                            + "+ --blocking-pending-limit")
             .withRequiredArg().withValuesConvertedBy(between(0, Integer.MAX_VALUE)).defaultsTo(100);
     private static final OptionSpec<Duration> PENDING_TIMEOUT = PARSER.accepts("pending-timeout",
                     "how long a request, or long work, may wait for a slot before it is answered 503, 0 for no limit (default: 5s)")
@@ -55,6 +56,16 @@ final class Options {
             .withRequiredArg().withValuesConvertedBy(between(1, Integer.MAX_VALUE)).defaultsTo(10);
     private static final OptionSpec<Duration> JOB_TIMEOUT = PARSER.accepts("job-timeout",
                     "longest run of long work, then 503, 0 for no limit (default: 60s)")
+            .withRequiredArg().withValuesConvertedBy(durations(true));
+    private static final OptionSpec<Integer> BLOCKING_LIMIT = PARSER.accepts("blocking-limit",
+                    "blocking calls (GET /blocking, BLOCK: the blocking scheduler, off the event loop) running at once")
+            .withRequiredArg().withValuesConvertedBy(between(1, Integer.MAX_VALUE)).defaultsTo(20);
+    private static final OptionSpec<Integer> BLOCKING_PENDING_LIMIT = PARSER.accepts("blocking-pending-limit",
+                    "blocking calls waiting for a slot; beyond it, 503 at once")
+            .withRequiredArg().withValuesConvertedBy(between(1, Integer.MAX_VALUE)).defaultsTo(10);
+    private static final OptionSpec<Duration> BLOCKING_TIMEOUT = PARSER.accepts("blocking-timeout",
+                    "longest blocking call, then its thread is interrupted and the request gets 503, 0 for no limit "
+                            + "(default: 10s)")
             .withRequiredArg().withValuesConvertedBy(durations(true));
     private static final OptionSpec<Integer> LIMIT = PARSER.accepts("limit",
                     "background jobs (POST /jobs: the background scheduler) running at once, 0 for no limit")
@@ -86,6 +97,10 @@ final class Options {
     final int longPendingLimit;
     /** {@link #NO_LIMIT} for none. */
     final Duration jobTimeout;
+    final int blockingLimit;
+    final int blockingPendingLimit;
+    /** {@link #NO_LIMIT} for none. */
+    final Duration blockingTimeout;
     final boolean rejectWhenFull;
     /** {@link #NO_LIMIT} for none. */
     final Duration backgroundTimeout;
@@ -105,6 +120,9 @@ final class Options {
         this.longLimit = set.valueOf(LONG_LIMIT);
         this.longPendingLimit = set.valueOf(LONG_PENDING_LIMIT);
         this.jobTimeout = valueOr(set, JOB_TIMEOUT, Duration.ofSeconds(60));
+        this.blockingLimit = set.valueOf(BLOCKING_LIMIT);
+        this.blockingPendingLimit = set.valueOf(BLOCKING_PENDING_LIMIT);
+        this.blockingTimeout = valueOr(set, BLOCKING_TIMEOUT, Duration.ofSeconds(10));
         this.rejectWhenFull = set.valueOf(REJECT_WHEN_FULL);
         this.backgroundTimeout = valueOr(set, BACKGROUND_TIMEOUT, Duration.ofHours(1));
         this.help = set.has(HELP);
@@ -130,10 +148,13 @@ final class Options {
         } catch (OptionException e) {
             throw new IllegalArgumentException(describe(e), e);
         }
-        if (options.requestLimit != 0 && (long) options.requestLimit <= (long) options.longLimit + options.longPendingLimit) {
+        // A request waits in its slot for its long work or its blocking call: those must leave slots free.
+        long waiting = (long) options.longLimit + options.longPendingLimit + options.blockingLimit
+                + options.blockingPendingLimit;
+        if (options.requestLimit != 0 && options.requestLimit <= waiting) {
             throw new IllegalArgumentException("--request-limit: " + options.requestLimit + " (expected: 0, or more than"
-                    + " --long-limit + --long-pending-limit = " + ((long) options.longLimit + options.longPendingLimit)
-                    + ", so that long work never takes every request slot)");
+                    + " --long-limit + --long-pending-limit + --blocking-limit + --blocking-pending-limit = " + waiting
+                    + ", so that long work and blocking calls never take every request slot)");
         }
         return options;
     }

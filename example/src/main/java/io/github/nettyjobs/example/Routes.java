@@ -35,13 +35,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The example's routes. Each request runs as an atomic job of the connection's scheduler (from
  * the {@code requests} group), on that scheduler's loop; the work of {@code /atomic} runs in the
- * {@code long} group and background jobs in the {@code background} group, whose limits the
- * command line sets, so that cheap routes such as {@code GET /} never wait behind either.
+ * {@code long} group, the blocking calls of {@code /blocking} in the {@code blocking} group (off the
+ * loop) and background jobs in the {@code background} group, whose limits the
+ * command line sets, so that cheap routes such as {@code GET /} never wait behind any of them.
  * Stateless apart from counters, so one instance serves every connection.
  */
 final class Routes implements AsyncHttpHandler {
 
     static final int MAX_SECONDS = 24 * 60 * 60;
+    static final long MAX_MILLIS = MAX_SECONDS * 1000L;
     /** The {@code Retry-After} of a {@code 503} of a busy server, in seconds. */
     static final int RETRY_AFTER_SECONDS = 1;
     /** The {@code Allow} of a route that only reads. */
@@ -50,10 +52,12 @@ final class Routes implements AsyncHttpHandler {
     private static final String GET_HEAD_POST = "GET, HEAD, POST";
 
     /**
-     * The example's three kinds of scheduler, one of each per worker loop: every request while it
-     * is answered, long work ({@code /atomic}, {@code SLEEP}), background jobs.
+     * The example's four kinds of scheduler, one of each per worker loop: every request while it
+     * is answered, long work ({@code /atomic}, {@code SLEEP}), background jobs, blocking calls
+     * ({@code /blocking}, {@code BLOCK}).
      */
-    record Groups(SchedulerGroup requests, SchedulerGroup longWork, SchedulerGroup background) {
+    record Groups(SchedulerGroup requests, SchedulerGroup longWork, SchedulerGroup background,
+                  SchedulerGroup blocking) {
     }
 
     private final Groups groups;
@@ -62,6 +66,7 @@ final class Routes implements AsyncHttpHandler {
     private final String help;
     private final AtomicInteger backgroundNames = new AtomicInteger();
     private final AtomicInteger atomicNames = new AtomicInteger();
+    private final AtomicInteger blockingNames = new AtomicInteger();
 
     Routes(Groups groups, SimpleMeterRegistry registry, Activity activity, String help) {
         this.groups = groups;
@@ -108,6 +113,8 @@ final class Routes implements AsyncHttpHandler {
             case "/atomic":
                 return isGet(method) || method.equals(HttpMethod.POST) ? atomic(ctx, uri)
                         : notAllowed(ctx, GET_HEAD_POST);
+            case "/blocking":
+                return isGet(method) ? blocking(ctx, uri) : notAllowed(ctx, GET_HEAD);
             case "/metrics":
                 return isGet(method) ? text(ctx, HttpResponseStatus.OK, registry.getMetersAsString() + "\n")
                         : notAllowed(ctx, GET_HEAD);
@@ -189,6 +196,29 @@ final class Routes implements AsyncHttpHandler {
     }
 
     /**
+     * {@code GET /blocking?ms=N}: a blocking call ({@code Thread.sleep} standing in for JDBC or a
+     * file) that {@code spawnBlocking} runs in the blocking scheduler, on a virtual thread (or a
+     * pooled one on Java 17), never on the loop; the request waits for it, and the loop serves
+     * everything else meanwhile. Refused (the blocking scheduler is full), dropped from its queue
+     * or cut short by {@code --blocking-timeout} (its thread interrupted): {@code 503} with
+     * {@code Retry-After}.
+     */
+    private Future<FullHttpResponse> blocking(ChannelHandlerContext ctx, QueryStringDecoder uri) {
+        long millis = millis(uri, 100);
+        String name = "blocking call " + blockingNames.incrementAndGet();
+        Scheduler blocking = groups.blocking().schedulerFor(ctx.channel().eventLoop());
+        return LongWork.runBlocking(ctx.executor(), blocking, name, () -> blockFor(millis), activity,
+                () -> response(ctx, HttpResponseStatus.OK, name + " done after " + millis + " ms off the loop\n"),
+                cause -> unavailable(ctx, blocking, name + " not done: " + whyCutShort(blocking, cause) + "\n"));
+    }
+
+    /** The example's blocking call, on a blocking thread: it sleeps, as a slow query would wait. */
+    static Void blockFor(long millis) throws InterruptedException {
+        Thread.sleep(millis);
+        return null;
+    }
+
+    /**
      * {@code 503}: with {@code Retry-After} while {@code scheduler} is open (the server is only
      * busy), closing the connection once it is closed (the server is going away).
      */
@@ -222,12 +252,16 @@ final class Routes implements AsyncHttpHandler {
         SchedulerGroup background = groups.background();
         SchedulerGroup longWork = groups.longWork();
         SchedulerGroup requests = groups.requests();
+        SchedulerGroup blocking = groups.blocking();
         List<Future<String>> parts = new ArrayList<>();
         for (Scheduler scheduler : background) {
             parts.add(scheduler.executor().submit(() -> describe("background", scheduler)));
         }
         for (Scheduler scheduler : longWork) {
             parts.add(scheduler.executor().submit(() -> describe("long", scheduler)));
+        }
+        for (Scheduler scheduler : blocking) {
+            parts.add(scheduler.executor().submit(() -> describe("blocking", scheduler)));
         }
         Scheduler mine = ChannelJobs.scheduler(ctx); // the scheduler of this connection, running this request
         for (Scheduler scheduler : requests) {
@@ -245,6 +279,8 @@ final class Routes implements AsyncHttpHandler {
                     .append(background.pendingCount()).append(" pending\n");
             text.append("long:       ").append(longWork.activeCount()).append(" active, ")
                     .append(longWork.pendingCount()).append(" pending\n");
+            text.append("blocking:   ").append(blocking.activeCount()).append(" active, ")
+                    .append(blocking.pendingCount()).append(" pending\n");
             text.append("requests:   ").append(requests.activeCount()).append(" active, ")
                     .append(requests.pendingCount()).append(" pending (this listing is one of them)\n\n");
             for (Future<String> part : parts) {
@@ -285,6 +321,24 @@ final class Routes implements AsyncHttpHandler {
                     + MAX_SECONDS + ")");
         }
         return seconds;
+    }
+
+    private static long millis(QueryStringDecoder uri, long defaultMillis) {
+        String value = parameter(uri, "ms", null);
+        if (value == null) {
+            return defaultMillis;
+        }
+        long millis;
+        try {
+            millis = Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            millis = -1;
+        }
+        if (millis < 0 || millis > MAX_MILLIS) {
+            throw new BadRequest("ms: " + LogText.escape(value) + " (expected: a whole number from 0 to "
+                    + MAX_MILLIS + ")");
+        }
+        return millis;
     }
 
     private static String parameter(QueryStringDecoder uri, String name, String defaultValue) {

@@ -121,9 +121,13 @@ class ExampleServerTest {
         assertEquals(null, Options.orNone(Options.parse("--job-timeout", "0").jobTimeout), "0: no limit");
         assertEquals(false, Options.parse("--reject-when-full", "false").rejectWhenFull);
 
-        assertEquals("--request-limit: 60 (expected: 0, or more than --long-limit + --long-pending-limit = 60,"
-                        + " so that long work never takes every request slot)",
-                assertThrows(IllegalArgumentException.class, () -> Options.parse("--request-limit", "60")).getMessage());
+        assertEquals("--request-limit: 90 (expected: 0, or more than --long-limit + --long-pending-limit"
+                        + " + --blocking-limit + --blocking-pending-limit = 90,"
+                        + " so that long work and blocking calls never take every request slot)",
+                assertThrows(IllegalArgumentException.class, () -> Options.parse("--request-limit", "90")).getMessage());
+        assertEquals(20, defaults.blockingLimit);
+        assertEquals(10, defaults.blockingPendingLimit);
+        assertEquals(Duration.ofSeconds(10), defaults.blockingTimeout);
         Options.parse("--request-limit", "0"); // no limit at all: long work cannot take every slot either
         assertEquals("--long-limit: 0 (expected: 1 to 2147483647)",
                 assertThrows(IllegalArgumentException.class, () -> Options.parse("--long-limit", "0")).getMessage());

@@ -1,0 +1,137 @@
+package io.github.nettyjobs.example;
+
+import io.micrometer.core.instrument.search.Search;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code GET /blocking?ms=N} and the line protocol's {@code BLOCK}: a blocking call that
+ * {@code spawnBlocking} runs off the event loop, in the blocking scheduler, with its limit and its
+ * timeout; and {@code GET /} answering while a thousand of them are in flight.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class ExampleServerBlockingTest {
+
+    private static final String HOST = "127.0.0.1";
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private static final int ATTEMPTS = 3;
+
+    private final ByteArrayOutputStream output = new ByteArrayOutputStream();
+    private ExampleServer server;
+
+    private void start(String... args) throws Exception {
+        server = ExampleServer.start(Options.parse(args), new PrintStream(output, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.stop();
+        }
+    }
+
+    private UnderLoad.Response get(String path) throws Exception {
+        return UnderLoad.send(HOST, server.port(), "GET", path, TIMEOUT);
+    }
+
+    private double count(String meter, String... tags) {
+        Search search = server.registry().find(meter).tags(tags);
+        return search.counter() == null ? -1 : search.counter().count();
+    }
+
+    private double gauge(String meter, String scheduler) {
+        return server.registry().get(meter).tag("scheduler", scheduler).gauge().value();
+    }
+
+    /** Waits for {@code condition}, checking it every 10 ms, for at most 30 seconds. */
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "timed out waiting until " + what);
+            TimeUnit.MILLISECONDS.sleep(10); // polling for something that is to happen
+        }
+    }
+
+    @Test
+    void blockingRoute_answersOnceTheCallHasRunOffTheLoop() throws Exception {
+        start("--port", "0");
+
+        UnderLoad.Response answer = get("/blocking?ms=20");
+
+        assertEquals(200, answer.status());
+        assertEquals("blocking call 1 done after 20 ms off the loop\n", answer.body());
+        await(() -> count("nettyjobs.jobs.ended", "scheduler", "blocking", "outcome", "succeeded") == 1,
+                "the blocking scheduler counts the call");
+        assertEquals(400, get("/blocking?ms=-1").status());
+        assertEquals(400, get("/blocking?ms=soon").status());
+        assertEquals(405, UnderLoad.send(HOST, server.port(), "POST", "/blocking", TIMEOUT).status());
+    }
+
+    @Test
+    void blockingCallPastTheBlockingTimeout_isInterrupted_andTheRequestGets503WithRetryAfter() throws Exception {
+        start("--port", "0", "--blocking-timeout", "200ms");
+
+        UnderLoad.Response answer = get("/blocking?ms=60000");
+
+        assertEquals(503, answer.status());
+        assertTrue(answer.body().contains("blocking call 1 not done: blocking call 1 timed out"), answer.body());
+        assertEquals(1, count("nettyjobs.jobs.ended", "scheduler", "blocking", "outcome", "timed_out"));
+        assertEquals(0, gauge("nettyjobs.jobs.active", "blocking"), "the interrupted call has returned");
+    }
+
+    @Test
+    void lineProtocol_blockCommand_runsABlockingCall() throws Exception {
+        start("--port", "0", "--line-port", "0");
+        try (RawClient lines = new RawClient(server.linePort())) {
+            lines.send("BLOCK 10\nBLOCK never\n");
+            assertEquals("BLOCKED 10", lines.read());
+            assertTrue(lines.read().startsWith("ERR BLOCK takes whole milliseconds"));
+
+            lines.send("JOBS\n"); // once the call has ended: a pipelined JOBS would be answered from before
+            String jobs = lines.read();
+            assertTrue(jobs.contains("blocking 0 active 0 pending"), jobs);
+        }
+    }
+
+    @Test
+    void getRoot_keepsAnswering_whileAThousandBlockingCallsAreInFlight() throws Exception {
+        start("--port", "0", "--request-limit", "1200", "--blocking-limit", "1000", "--blocking-pending-limit", "100",
+                "--blocking-timeout", "60s");
+        for (int i = 0; i < 20; i++) {
+            get("/"); // both sides compile the probe's path before anything is measured
+        }
+
+        UnderLoad.pipelineAndClose(HOST, server.port(), 100, 10, "/blocking?ms=10000");
+        await(() -> gauge("nettyjobs.jobs.active", "blocking") == 1000, "1000 blocking calls are running");
+
+        List<UnderLoad.Probe> probes = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            UnderLoad.Probe probe = UnderLoad.get(HOST, server.port(), "/", TIMEOUT, System.nanoTime());
+            assertEquals(200, probe.status(), () -> "GET / with 1000 blocking calls in flight: " + probe);
+            probes.add(probe);
+        }
+        double blockingAfterProbes = gauge("nettyjobs.jobs.active", "blocking");
+        // Not a timing assertion (the machine is shared): the figures go to the build's output.
+        System.out.println("GET / while " + (int) blockingAfterProbes + " blocking calls were in flight: "
+                + UnderLoad.summary(probes));
+        assertTrue(probes.stream().filter(UnderLoad.Probe::fast).count() >= probes.size() - ATTEMPTS,
+                () -> "GET / was slow (100 ms or more) too often: " + probes);
+
+        await(() -> count("nettyjobs.jobs.ended", "scheduler", "blocking", "outcome", "succeeded") == 1000,
+                "every blocking call has returned");
+        assertEquals(0, count("nettyjobs.spawns.rejected", "scheduler", "blocking"));
+    }
+}
