@@ -64,6 +64,18 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
     /** Controlled delay shed the pending job: it ends {@link JobOutcome#DROPPED}, having waited too long. */
     private static final byte CLOSE_SHEDS = 3;
 
+    // Where the report of a failure that ended the job inside its spawn stands (see reportState).
+    /** No report waits. */
+    private static final byte REPORT_NONE = 0;
+    /** The report is queued on the loop ({@link #run()}, closed), behind what the spawn's caller queued. */
+    private static final byte REPORT_QUEUED = 1;
+    /**
+     * A listener was added to the spawn's future (or it completed) after the report was queued:
+     * Netty may have queued that listener's call behind the report (it does so past a depth of
+     * nested listener calls), so the report queues once more, behind it, when its turn comes.
+     */
+    private static final byte REPORT_REQUEUE = 2;
+
     private static final VarHandle STATE = VarHandles.find(MethodHandles.lookup(), "state", int.class);
 
     /** The owner; final, so read by the scheduler's walks and by {@link SpawnPromise}. */
@@ -85,13 +97,13 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
     private DefaultJob<?> prev;
     private DefaultJob<?> next;
     /** The first of the waiters of join() and close(), chained in arrival order; {@code null} if none. */
-    private JobWaiter waiters;
+    private JobWaiter<?> waiters;
     /** {@code null} until needed. */
     private JobExtras extras;
     /** The spawn's caller has (or can have) the job: its spawn future is complete. */
     private boolean spawnCompleted;
-    /** A failure that nobody has taken yet waits one loop turn for a join() before it is reported. */
-    private boolean reportDue;
+    /** Whether a failure nobody has taken yet waits on the loop for a join(): one of the {@code REPORT_*} constants. */
+    private byte reportState;
 
     /** On the spawning thread, in the {@code spawn} call. */
     DefaultJob(Scheduler scheduler, String name, Callable<? extends Future<T>> task) {
@@ -163,13 +175,13 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
     }
 
     private <V> Future<V> await(JobWaiter.Kind kind, long timeoutNanos) {
-        Promise<V> promise = loop().newPromise();
+        JobWaiter<V> waiter = new JobWaiter<>(this, kind, timeoutNanos);
         if (loop().inEventLoop()) {
-            addWaiter(kind, promise, timeoutNanos);
+            addWaiter(waiter);
         } else {
-            scheduler.runOnLoop(() -> addWaiter(kind, promise, timeoutNanos), promise);
+            scheduler.runOnLoop(waiter, waiter); // JobWaiter.run(): addWaiter
         }
-        return promise;
+        return waiter;
     }
 
     private EventExecutor loop() {
@@ -241,11 +253,7 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
                 }
                 break;
             case ST_CLOSED:
-                if (reportDue) {
-                    reportDue = false;
-                    reportFailure();
-                    scheduler.deferredReportDone();
-                }
+                deferredReportTurn();
                 break;
             default:
                 throw new AssertionError(state);
@@ -338,7 +346,19 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
         }
         spawnPromise = null;
         promise.trySuccess(this);
+        spawnListenerAdded(); // trySuccess may have queued its listeners' calls behind the report
         return promise;
+    }
+
+    /**
+     * A listener was added to the spawn's future (the job itself, or its {@link SpawnPromise}), or
+     * that promise completed: if a failure report waits, it must wait behind that listener's call,
+     * which Netty may have queued. Off the loop the order is not ours to keep (see {@link Job}).
+     */
+    void spawnListenerAdded() {
+        if (reportState == REPORT_QUEUED && loop().inEventLoop()) {
+            reportState = REPORT_REQUEUE;
+        }
     }
 
     /**
@@ -350,8 +370,13 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
      */
     Future<Job<T>> reject(RejectedExecutionException cause) {
         closeUnadmitted();
-        scheduler.spawnRejected(cause);
         SpawnPromise<T> promise = spawnPromise;
+        if (promise != null && promise.isCancelled()) {
+            // Withdrawn, though the withdrawal has not reached the loop yet (close() came first):
+            // its caller cancelled it, so nobody is refused, and the listener hears nothing.
+            return promise;
+        }
+        scheduler.spawnRejected(cause);
         if (promise == null) {
             return loop().newFailedFuture(cause);
         }
@@ -650,12 +675,11 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
 
     /** Hands the outcome to the waiters, or a failure nobody took to the exception handler. */
     private void deliverOutcome() {
-        JobWaiter waiter = waiters;
-        waiters = null;
+        JobWaiter<?> first = takeWaiters();
         boolean taken = false;
-        for (; waiter != null; waiter = waiter.next) {
+        for (JobWaiter<?> waiter = first; waiter != null; waiter = waiter.next) {
             waiter.cancelTimer();
-            taken |= complete(waiter.kind, waiter.promise);
+            taken |= complete(waiter.kind, waiter);
         }
         if (taken) {
             return;
@@ -674,11 +698,34 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
         // Ended inside spawn(): nobody could have joined yet. Give a join() one loop turn (run(), closed).
         try {
             loop().execute(this);
-            reportDue = true;
+            reportState = REPORT_QUEUED;
             scheduler.deferredReportQueued();
         } catch (RejectedExecutionException loopShutDown) {
             reportFailure();
         }
+    }
+
+    /** The turn of a failure report put off by {@link #deliverOutcome()}: it goes out, or queues once more. */
+    private void deferredReportTurn() {
+        if (reportState == REPORT_REQUEUE) {
+            reportState = REPORT_QUEUED;
+            try {
+                loop().execute(this); // behind the listener calls queued meanwhile
+                return;
+            } catch (RejectedExecutionException loopShutDown) {
+                // report now: nothing will run on this loop again
+            }
+        }
+        if (reportState == REPORT_QUEUED) {
+            clearDeferredReport();
+            reportFailure();
+        }
+    }
+
+    /** The report put off is over: sent, or taken by a join. */
+    private void clearDeferredReport() {
+        reportState = REPORT_NONE;
+        scheduler.deferredReportDone();
     }
 
     /**
@@ -740,37 +787,107 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
 
     // ---- waiters ----
 
+    /** On the loop: a join or close starts waiting, or is answered at once if the job has ended. */
     @SuppressWarnings("unchecked")
-    private void addWaiter(JobWaiter.Kind kind, Promise<?> promise, long timeoutNanos) {
+    void addWaiter(JobWaiter<?> waiter) {
+        if (waiter.isCancelled()) {
+            waiter.linkState = JobWaiter.DONE; // cancelled on its way to the loop
+            return;
+        }
         if (state == ST_CLOSED) {
-            if (kind == JobWaiter.Kind.CLOSE) {
-                ((Promise<Void>) promise).trySuccess(null);
-            } else if (complete(kind, promise) && reportDue) {
-                reportDue = false; // this join takes the failure whose report waited for it
-                scheduler.deferredReportDone();
+            waiter.linkState = JobWaiter.DONE;
+            if (waiter.kind == JobWaiter.Kind.CLOSE) {
+                ((Promise<Void>) waiter).trySuccess(null);
+            } else if (complete(waiter.kind, waiter) && reportState != REPORT_NONE) {
+                clearDeferredReport(); // this join takes the failure whose report waited for it
             }
             return;
         }
-        JobWaiter waiter = new JobWaiter(this, kind, promise);
-        if (waiters == null) {
-            waiters = waiter;
-        } else {
-            JobWaiter last = waiters;
-            while (last.next != null) {
-                last = last.next; // rarely more than one or two
-            }
-            last.next = waiter;
-        }
-        if (kind == JobWaiter.Kind.CLOSE) {
+        link(waiter);
+        if (waiter.kind == JobWaiter.Kind.CLOSE) {
             requestClose(); // may end the job, and complete the waiter, right here
         }
-        if (state != ST_CLOSED && timeoutNanos != Checks.NO_LIMIT) {
-            waiter.scheduleTimeout(loop(), timeoutNanos);
+        if (state != ST_CLOSED && waiter.timeoutNanos != Checks.NO_LIMIT) {
+            waiter.scheduleTimeout();
         }
     }
 
+    /** Puts {@code waiter} at the tail of the circular chain whose head is {@link #waiters}. */
+    private void link(JobWaiter<?> waiter) {
+        JobWaiter<?> head = waiters;
+        if (head == null) {
+            waiter.prev = waiter;
+            waiter.next = waiter;
+            waiters = waiter;
+        } else {
+            JobWaiter<?> tail = head.prev;
+            waiter.prev = tail;
+            waiter.next = head;
+            tail.next = waiter;
+            head.prev = waiter;
+        }
+        waiter.linkState = JobWaiter.LINKED;
+    }
+
+    /**
+     * On the loop: the caller cancelled {@code waiter}'s future. It leaves the chain with its timer
+     * and the job is left as it is (a join that expired has closed the job already).
+     */
+    void waiterCancelled(JobWaiter<?> waiter) {
+        if (waiter.linkState != JobWaiter.LINKED) {
+            return; // still on its way (it will not be linked), or taken by the job's end
+        }
+        waiter.cancelTimer();
+        JobWaiter<?> next = waiter.next;
+        if (next == waiter) {
+            waiters = null;
+        } else {
+            waiter.prev.next = next;
+            next.prev = waiter.prev;
+            if (waiters == waiter) {
+                waiters = next;
+            }
+        }
+        waiter.prev = null;
+        waiter.next = null;
+        waiter.linkState = JobWaiter.DONE;
+    }
+
+    /**
+     * Takes the whole chain for the job's end: every waiter is marked done first, so that a
+     * listener run by completing one cannot unlink another from under the walk.
+     *
+     * @return the first waiter of a chain ending with {@code null}, or {@code null} if none
+     */
+    private JobWaiter<?> takeWaiters() {
+        JobWaiter<?> head = waiters;
+        if (head == null) {
+            return null;
+        }
+        waiters = null;
+        head.prev.next = null;
+        for (JobWaiter<?> waiter = head; waiter != null; waiter = waiter.next) {
+            waiter.linkState = JobWaiter.DONE;
+            waiter.prev = null;
+        }
+        return head;
+    }
+
+    /** The number of waiters in the chain, for tests. */
+    int waiterCount() {
+        JobWaiter<?> head = waiters;
+        if (head == null) {
+            return 0;
+        }
+        int count = 1;
+        for (JobWaiter<?> waiter = head.next; waiter != head; waiter = waiter.next) {
+            count++;
+        }
+        return count;
+    }
+
     /** A waiter's time ran out; it is still waiting, since the job's end cancels every waiter's timer. */
-    void waiterTimedOut(JobWaiter waiter) {
+    void waiterTimedOut(JobWaiter<?> waiter) {
         assert state == ST_PENDING || state == ST_ACTIVE : state;
         if (waiter.kind == JobWaiter.Kind.CLOSE) {
             // The close caller takes the TimeoutException as the job ends; nothing is reported.
@@ -840,6 +957,20 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
     @Override
     public Job<T> getNow() {
         return this;
+    }
+
+    @Override
+    public Future<Job<T>> addListener(GenericFutureListener<? extends Future<? super Job<T>>> listener) {
+        spawnListenerAdded();
+        return super.addListener(listener);
+    }
+
+    @Override
+    @SafeVarargs
+    @SuppressWarnings("varargs")
+    public final Future<Job<T>> addListeners(GenericFutureListener<? extends Future<? super Job<T>>>... listeners) {
+        spawnListenerAdded();
+        return super.addListeners(listeners);
     }
 
     // ---- Linked ----

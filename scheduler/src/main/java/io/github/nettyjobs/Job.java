@@ -83,7 +83,8 @@ public interface Job<T> {
     /**
      * Waits for the job's outcome: its result, its exception, or a {@link java.util.concurrent.CancellationException}
      * if it was closed before it finished. A pending job is waited for until it starts and finishes.
-     * Cancelling the returned future stops waiting; it never touches the job.
+     * Cancelling the returned future stops waiting; it never touches the job, and the waiter leaves
+     * the job at once.
      *
      * @return a new future, completed on the scheduler's event loop, of the job's result
      */
@@ -92,6 +93,7 @@ public interface Job<T> {
     /**
      * As {@link #join()}; if {@code timeout} passes first, the job is closed (with the scheduler's
      * close timeout) and the returned future then fails with {@link java.util.concurrent.TimeoutException}.
+     * Cancelling the returned future before then stops the wait and its timeout: the job is not closed.
      *
      * @param timeout how long to wait; {@code null} waits without limit
      * @return a new future of the job's result, completed on the scheduler's event loop
@@ -112,7 +114,8 @@ public interface Job<T> {
      * being called. The returned future fails with the job's exception if its future failed with
      * something other than cancellation, and with {@link java.util.concurrent.TimeoutException} if
      * the job outlived {@code timeout}, in which case the job counts as closed all the same. On a
-     * closed job it completes at once, successfully.
+     * closed job it completes at once, successfully. The returned future cannot be cancelled: the
+     * close goes on, as {@link Scheduler#close()} does.
      *
      * @param timeout how long to wait for the job to end; {@code null} waits without limit
      * @return a new future, completed on the scheduler's event loop, that succeeds once the job has

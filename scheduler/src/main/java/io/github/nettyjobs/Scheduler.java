@@ -489,6 +489,10 @@ public final class Scheduler implements Iterable<Job<?>> {
         if (!lifecycle.isOpen()) {
             return job.reject(new RejectedExecutionException(CLOSED_MESSAGE));
         }
+        // A spawn from another thread whose pendingTimeout passed on its way here still starts if
+        // a slot is free: the deadline sheds work that would wait for a saturated scheduler, and a
+        // free slot means it is not saturated; refusing would leave that slot idle. The time of
+        // the hop counts only toward how long the spawn may then wait (see DefaultJob#startQueueDeadline).
         boolean startNow = waiting.isEmpty() && pending.isEmpty() && hasFreeSlot();
         if (startNow && controlledDelay != null) {
             controlledDelay.turn(config.nanoTime(), 0); // a job that waits for nothing shows the queue is not standing

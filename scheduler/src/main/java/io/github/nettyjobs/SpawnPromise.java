@@ -1,6 +1,9 @@
 package io.github.nettyjobs;
 
 import io.netty.util.concurrent.DefaultPromise;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.GenericFutureListener;
+import io.netty.util.concurrent.Promise;
 
 /**
  * The future {@link Scheduler#spawn(java.util.concurrent.Callable) spawn} returns when the job
@@ -15,6 +18,20 @@ final class SpawnPromise<T> extends DefaultPromise<Job<T>> {
     SpawnPromise(DefaultJob<T> job) {
         super(job.scheduler.executor());
         this.job = job;
+    }
+
+    @Override
+    public Promise<Job<T>> addListener(GenericFutureListener<? extends Future<? super Job<T>>> listener) {
+        job.spawnListenerAdded();
+        return super.addListener(listener);
+    }
+
+    @Override
+    @SafeVarargs
+    @SuppressWarnings("varargs")
+    public final Promise<Job<T>> addListeners(GenericFutureListener<? extends Future<? super Job<T>>>... listeners) {
+        job.spawnListenerAdded();
+        return super.addListeners(listeners);
     }
 
     @Override

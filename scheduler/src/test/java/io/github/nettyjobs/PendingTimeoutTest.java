@@ -148,6 +148,52 @@ class PendingTimeoutTest {
         assertEquals(JobOutcome.CANCELLED, youngerJob.outcome());
     }
 
+    /**
+     * Spawns {@code task} from this thread while the loop is held, and moves the clock by
+     * {@code hop} before letting go.
+     */
+    private static <T> Future<Job<T>> spawnWithASlowHop(Scheduler scheduler, ManualClock clock, Duration hop,
+                                                        Callable<Future<T>> task) throws Exception {
+        CountDownLatch spawned = new CountDownLatch(1);
+        CountDownLatch held = new CountDownLatch(1);
+        scheduler.executor().execute(() -> {
+            held.countDown();
+            assertTrue(awaitUninterruptibly(spawned));
+        });
+        assertTrue(held.await(5, TimeUnit.SECONDS));
+        Future<Job<T>> future = scheduler.spawn(task);
+        clock.advance(hop);
+        spawned.countDown();
+        return future;
+    }
+
+    @Test
+    @Timeout(10)
+    void spawnFromAnotherThread_arrivingPastItsDeadline_startsInAFreeSlot_butIsDroppedIfItMustQueue() throws Exception {
+        EventLoop real = LOOPS.loop();
+        ManualClock clock = new ManualClock();
+        Scheduler scheduler = clock.applyTo(Scheduler.builder()).limit(1).pendingTimeout(Duration.ofSeconds(10))
+                .exceptionHandler(handler).listener(listener).build(real);
+
+        Duration pastTheDeadline = Duration.ofSeconds(11);
+        Job<Void> started = awaitSuccess(spawnWithASlowHop(scheduler, clock, pastTheDeadline, countingTask(real)));
+        Job<Void> queued = awaitSuccess(spawnWithASlowHop(scheduler, clock, pastTheDeadline, countingTask(real)));
+
+        assertTrue(started.isActive(), "a free slot is not a saturated scheduler: the spawn starts");
+        awaitFailure(TimeoutException.class, queued.join());
+        assertEquals(JobOutcome.DROPPED, queued.outcome(), "its deadline had passed when it had to queue");
+        assertEquals(1, calls.get());
+        handler.assertNotCalled();
+        awaitSuccess(scheduler.close());
+    }
+
+    private Callable<Future<Void>> countingTask(EventLoop on) {
+        return () -> {
+            calls.incrementAndGet();
+            return on.newPromise();
+        };
+    }
+
     private static boolean awaitUninterruptibly(CountDownLatch latch) {
         try {
             return latch.await(5, TimeUnit.SECONDS);
@@ -217,7 +263,8 @@ class PendingTimeoutTest {
 
         assertFalse(fixture.hasTimers());
         assertEquals(JobOutcome.CANCELLED, pending.outcome());
-        assertEquals(Scheduler.CLOSED_MESSAGE, assertFailedWith(RejectedExecutionException.class, waiting).getMessage());
+        assertEquals(Scheduler.CLOSED_MESSAGE,
+                assertFailedWith(RejectedExecutionException.class, waiting).getMessage());
         handler.assertNotCalled();
     }
 

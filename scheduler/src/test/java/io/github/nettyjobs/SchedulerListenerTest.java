@@ -11,7 +11,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
@@ -19,6 +21,7 @@ import java.util.logging.Level;
 import static io.github.nettyjobs.FutureAssertions.assertFailedWith;
 import static io.github.nettyjobs.FutureAssertions.assertSucceeded;
 import static io.github.nettyjobs.FutureAssertions.awaitFailure;
+import static io.github.nettyjobs.FutureAssertions.awaitSuccess;
 import static java.util.concurrent.TimeUnit.MILLISECONDS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -142,6 +145,32 @@ class SchedulerListenerTest {
         fixture.runTasks();
 
         listener.assertCalls("started job-1");
+    }
+
+    @Test
+    @Timeout(10)
+    void waitingSpawn_withdrawnFromAnotherThreadJustBeforeClose_isNotARejection() throws Exception {
+        EventLoop real = LOOPS.loop();
+        Scheduler scheduler = Scheduler.builder().limit(1).pendingLimit(1).listener(listener).build(real);
+        awaitSuccess(scheduler.spawn(real::newPromise));
+        awaitSuccess(scheduler.spawn(real::newPromise));
+        Future<Job<Void>> waiting = scheduler.spawn(real::newPromise);
+        Loops.sync(real);
+        assertFalse(waiting.isDone(), "it waits for room");
+        CountDownLatch cancelled = new CountDownLatch(1);
+        Future<Future<Void>> closed = real.submit(() -> {
+            // The withdrawal is queued behind this task: the close walks the waiting spawns first.
+            assertTrue(cancelled.await(5, TimeUnit.SECONDS));
+            return scheduler.close();
+        });
+
+        assertTrue(waiting.cancel(false));
+        cancelled.countDown();
+        awaitSuccess(closed.get(5, TimeUnit.SECONDS));
+        Loops.sync(real);
+
+        assertTrue(waiting.isCancelled());
+        listener.assertCalls("started job-1", "ended job-2 CANCELLED", "ended job-1 CANCELLED");
     }
 
     @Test

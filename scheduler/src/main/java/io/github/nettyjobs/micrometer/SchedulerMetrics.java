@@ -51,9 +51,18 @@ import static java.util.Objects.requireNonNull;
  * }</pre>
  *
  * One instance may serve every scheduler of a group, or any number of schedulers: the gauges sum
- * what it monitors, and forget schedulers once they are closed.
+ * what it monitors, and count a scheduler until its close is over and it holds no job (jobs still
+ * active while the close waits for them are counted), then forget it.
+ *
+ * <p>Create one instance per name (and tags) and registry, and share it: Micrometer keeps the first
+ * gauge registered under a name and tags, so the gauges of a second instance would never be read.
+ * {@link #of(MeterRegistry, String, Iterable)} refuses such a second instance with an
+ * {@link IllegalStateException} rather than let its gauges lie. (The counters and timers of the
+ * same name and tags are one meter in Micrometer, shared by whoever registers them.)
  */
 public final class SchedulerMetrics implements SchedulerListener {
+
+    private static final String ACTIVE = "nettyjobs.jobs.active";
 
     private final String name;
     private final Map<JobOutcome, Counter> ended = new EnumMap<>(JobOutcome.class);
@@ -67,6 +76,10 @@ public final class SchedulerMetrics implements SchedulerListener {
     private SchedulerMetrics(MeterRegistry registry, String name, Iterable<Tag> extraTags) {
         this.name = name;
         Tags tags = Tags.of(extraTags).and("scheduler", name);
+        if (registry.find(ACTIVE).tags(tags).gauge() != null) {
+            throw new IllegalStateException("SchedulerMetrics with " + tags + " are registered in " + registry
+                    + " already: share that instance (one serves any number of schedulers), or give another name");
+        }
         for (JobOutcome outcome : JobOutcome.values()) {
             ended.put(outcome, Counter.builder("nettyjobs.jobs.ended")
                     .description("Jobs ended, by outcome")
@@ -85,8 +98,9 @@ public final class SchedulerMetrics implements SchedulerListener {
         slowTasks = Counter.builder("nettyjobs.tasks.slow")
                 .description("Tasks whose call held the event loop for at least the slow-task threshold")
                 .tags(tags).register(registry);
-        gauge(registry, "nettyjobs.jobs.active", "Active jobs", tags, Scheduler::activeCount, SchedulerGroup::activeCount);
-        gauge(registry, "nettyjobs.jobs.pending", "Pending jobs", tags, Scheduler::pendingCount, SchedulerGroup::pendingCount);
+        gauge(registry, ACTIVE, "Active jobs", tags, Scheduler::activeCount, SchedulerGroup::activeCount);
+        gauge(registry, "nettyjobs.jobs.pending", "Pending jobs", tags, Scheduler::pendingCount,
+                SchedulerGroup::pendingCount);
         gauge(registry, "nettyjobs.limit", "Concurrency limit in force (0: none), adaptive or fixed", tags,
                 Scheduler::limit, SchedulerMetrics::limitOf);
     }
@@ -107,6 +121,8 @@ public final class SchedulerMetrics implements SchedulerListener {
      * @param name     the value of the {@code scheduler} tag
      * @return new metrics that monitor nothing yet
      * @throws NullPointerException if an argument is {@code null}
+     * @throws IllegalStateException if metrics with this name are registered in {@code registry}
+     *         already: share that instance instead
      */
     public static SchedulerMetrics of(MeterRegistry registry, String name) {
         return of(registry, name, Tags.empty());
@@ -120,6 +136,8 @@ public final class SchedulerMetrics implements SchedulerListener {
      * @param tags     more tags for every meter, such as the application's
      * @return new metrics that monitor nothing yet
      * @throws NullPointerException if an argument is {@code null}
+     * @throws IllegalStateException if metrics with this name and these tags are registered in
+     *         {@code registry} already: share that instance instead
      */
     public static SchedulerMetrics of(MeterRegistry registry, String name, Iterable<Tag> tags) {
         return new SchedulerMetrics(requireNonNull(registry, "registry"), requireNonNull(name, "name"),
@@ -135,7 +153,9 @@ public final class SchedulerMetrics implements SchedulerListener {
      * @throws NullPointerException if {@code scheduler} is {@code null}
      */
     public SchedulerMetrics monitor(Scheduler scheduler) {
-        schedulers.addIfAbsent(requireNonNull(scheduler, "scheduler"));
+        requireNonNull(scheduler, "scheduler");
+        forgetFinished();
+        schedulers.addIfAbsent(scheduler);
         return this;
     }
 
@@ -147,7 +167,9 @@ public final class SchedulerMetrics implements SchedulerListener {
      * @throws NullPointerException if {@code group} is {@code null}
      */
     public SchedulerMetrics monitor(SchedulerGroup group) {
-        groups.addIfAbsent(requireNonNull(group, "group"));
+        requireNonNull(group, "group");
+        forgetFinished();
+        groups.addIfAbsent(group);
         return this;
     }
 
@@ -160,8 +182,7 @@ public final class SchedulerMetrics implements SchedulerListener {
     }
 
     private double sum(ToIntFunction<Scheduler> ofScheduler, ToIntFunction<SchedulerGroup> ofGroup) {
-        schedulers.removeIf(Scheduler::isClosed); // a closed scheduler holds no jobs, and must not be kept reachable
-        groups.removeIf(SchedulerGroup::isClosed);
+        forgetFinished();
         long sum = 0;
         for (Scheduler scheduler : schedulers) {
             sum += ofScheduler.applyAsInt(scheduler);
@@ -170,6 +191,34 @@ public final class SchedulerMetrics implements SchedulerListener {
             sum += ofGroup.applyAsInt(group);
         }
         return sum;
+    }
+
+    /**
+     * Forgets the schedulers and groups that are closed and hold no job: they count 0 from now on.
+     * This runs at every gauge read and every {@code monitor} call, so a finished scheduler stays
+     * reachable from here only until the next of them: a registry that publishes reads the gauges
+     * every step, and an application that monitors a scheduler per connection prunes the closed
+     * ones as it adds new ones, so what is kept is bounded by the schedulers alive, plus those
+     * finished since the last read or {@code monitor}. Nothing on a scheduler's loop prunes: the
+     * listener calls stay free of list walks.
+     */
+    private void forgetFinished() {
+        schedulers.removeIf(SchedulerMetrics::isFinished);
+        groups.removeIf(SchedulerMetrics::isFinished);
+    }
+
+    /**
+     * Whether the scheduler's counts are 0 for good: a closed scheduler takes no job again, so once
+     * it holds none it never will. Closed first, counts second: read the other way round, a
+     * scheduler could spawn and begin closing between the two reads, and be forgotten with its
+     * active jobs still in its close.
+     */
+    private static boolean isFinished(Scheduler scheduler) {
+        return scheduler.isClosed() && scheduler.activeCount() == 0 && scheduler.pendingCount() == 0;
+    }
+
+    private static boolean isFinished(SchedulerGroup group) {
+        return group.isClosed() && group.activeCount() == 0 && group.pendingCount() == 0;
     }
 
     /** Records the time the job spent queued. */

@@ -5,12 +5,15 @@ import io.github.nettyjobs.ManualClock;
 import io.github.nettyjobs.Scheduler;
 import io.github.nettyjobs.SchedulerGroup;
 import io.github.nettyjobs.limit.Limits;
+import io.github.nettyjobs.testing.EmbeddedChannels;
 import io.github.nettyjobs.testing.EventLoops;
 import io.github.nettyjobs.testing.LogCapture;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.channel.EventLoop;
+import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import org.junit.jupiter.api.Test;
@@ -26,10 +29,14 @@ import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** {@link SchedulerMetrics} against a {@link SimpleMeterRegistry}, on real loops. */
+/**
+ * {@link SchedulerMetrics} against a {@link SimpleMeterRegistry}, on real loops and on an embedded
+ * one with frozen time.
+ */
 @Timeout(10)
 class SchedulerMetricsTest {
 
@@ -138,6 +145,101 @@ class SchedulerMetricsTest {
         gauge("nettyjobs.jobs.pending");
 
         assertTrue(metrics.toString().contains("0 schedulers"), metrics::toString);
+    }
+
+    /** An embedded loop with frozen time, and a scheduler clock that moves with it. */
+    private static final class FrozenLoop {
+        final EmbeddedChannel channel = new EmbeddedChannel();
+        final ManualClock clock = new ManualClock();
+
+        FrozenLoop() {
+            channel.freezeTime();
+        }
+
+        void advance(Duration duration) {
+            clock.advance(duration);
+            EmbeddedChannels.advance(channel, duration);
+        }
+    }
+
+    @Test
+    void meters_onFrozenTime_recordExactQueueAndRunTimes() {
+        FrozenLoop frozen = new FrozenLoop();
+        EventLoop embedded = frozen.channel.eventLoop();
+        SchedulerMetrics metrics = SchedulerMetrics.of(registry, "work");
+        Scheduler scheduler = frozen.clock.applyTo(Scheduler.builder()).limit(1).listener(metrics).build(embedded);
+        Promise<String> first = embedded.newPromise();
+        scheduler.spawn(() -> first);
+        scheduler.<String>spawn(embedded::newPromise);
+        frozen.advance(Duration.ofMillis(30));
+
+        first.setSuccess("done");
+        EmbeddedChannels.runUntilQuiet(frozen.channel);
+
+        Timer queued = registry.get("nettyjobs.jobs.queued").timer();
+        Timer run = registry.get("nettyjobs.jobs.run").timer();
+        assertEquals(2, queued.count());
+        assertEquals(30, queued.totalTime(TimeUnit.MILLISECONDS), "the second job waited the 30 ms the first ran");
+        assertEquals(1, run.count());
+        assertEquals(30, run.totalTime(TimeUnit.MILLISECONDS));
+        scheduler.close();
+        assertFalse(frozen.channel.finishAndReleaseAll());
+    }
+
+    @Test
+    void gauges_countJobsStillActiveWhileTheCloseWaitsForThem_thenForgetTheScheduler() {
+        FrozenLoop frozen = new FrozenLoop();
+        EventLoop embedded = frozen.channel.eventLoop();
+        SchedulerMetrics metrics = SchedulerMetrics.of(registry, "work");
+        Scheduler scheduler = Scheduler.builder().closeTimeout(Duration.ofSeconds(1)).listener(metrics)
+                .exceptionHandler((s, context) -> { }).build(embedded);
+        metrics.monitor(scheduler);
+        Promise<Void> stubborn = embedded.newPromise();
+        stubborn.setUncancellable();
+        scheduler.spawn(() -> stubborn);
+        scheduler.spawn(() -> embedded.<Void>newPromise());
+
+        Future<Void> closed = scheduler.close();
+        EmbeddedChannels.runUntilQuiet(frozen.channel);
+
+        assertTrue(scheduler.isClosed());
+        assertFalse(closed.isDone(), "the close waits for the stubborn job");
+        assertEquals(1, gauge("nettyjobs.jobs.active"), "a job still active in the close is counted");
+        assertTrue(metrics.toString().contains("1 schedulers"), metrics::toString);
+
+        frozen.advance(Duration.ofSeconds(1)); // the close timeout: the stubborn job is abandoned
+
+        assertTrue(closed.isSuccess());
+        assertEquals(0, gauge("nettyjobs.jobs.active"));
+        assertTrue(metrics.toString().contains("0 schedulers"), metrics::toString);
+        assertFalse(frozen.channel.finishAndReleaseAll());
+    }
+
+    @Test
+    void secondInstance_sameNameAndTags_isRefusedClearly_anotherNameOrTagIsNot() {
+        SchedulerMetrics.of(registry, "work", Tags.of("app", "a"));
+
+        IllegalStateException refused = assertThrows(IllegalStateException.class,
+                () -> SchedulerMetrics.of(registry, "work", Tags.of("app", "a")));
+
+        assertTrue(refused.getMessage().contains("share that instance"), refused.getMessage());
+        SchedulerMetrics.of(registry, "other", Tags.of("app", "a"));
+        SchedulerMetrics.of(registry, "work", Tags.of("app", "b"));
+        SchedulerMetrics.of(new SimpleMeterRegistry(), "work", Tags.of("app", "a"));
+    }
+
+    @Test
+    void monitor_forgetsFinishedSchedulers_soNoneIsKeptUntilAGaugeIsRead() throws Exception {
+        SchedulerMetrics metrics = SchedulerMetrics.of(registry, "work");
+        for (int i = 0; i < 100; i++) {
+            Scheduler closed = Scheduler.create(loop);
+            metrics.monitor(closed);
+            closed.close().get(5, TimeUnit.SECONDS);
+        }
+
+        metrics.monitor(Scheduler.create(loop));
+
+        assertTrue(metrics.toString().contains("monitoring 1 schedulers"), metrics::toString);
     }
 
     @Test
