@@ -59,26 +59,30 @@ class SchedulerMetricsTest {
 
     @Test
     void meters_countOutcomesTimesAndRejections() throws Exception {
+        // Frozen time: the queued job's deadline passes when the test says so, not when a busy
+        // machine happens to let 50 ms go by before the gauges are read.
+        FrozenLoop frozen = new FrozenLoop();
+        EventLoop embedded = frozen.channel.eventLoop();
         SchedulerMetrics metrics = SchedulerMetrics.of(registry, "work", Tags.of("app", "test"));
-        Scheduler scheduler = Scheduler.builder().limit(1).pendingLimit(1).rejectWhenFull(true)
-                .pendingTimeout(Duration.ofMillis(50)).listener(metrics).build(loop);
+        Scheduler scheduler = frozen.clock.applyTo(Scheduler.builder()).limit(1).pendingLimit(1)
+                .rejectWhenFull(true).pendingTimeout(Duration.ofMillis(50)).listener(metrics).build(embedded);
         metrics.monitor(scheduler);
 
-        Promise<String> running = onLoop(loop::newPromise);
-        Job<String> first = scheduler.spawn(() -> running).get(5, TimeUnit.SECONDS);
-        Job<String> queued = scheduler.<String>spawn(loop::newPromise).get(5, TimeUnit.SECONDS);
-        Future<Job<String>> refused = scheduler.spawn(loop::newPromise);
-        assertTrue(refused.await(5, TimeUnit.SECONDS));
-        assertTrue(refused.cause() instanceof RejectedExecutionException);
+        Promise<String> running = embedded.newPromise();
+        Future<Job<String>> first = scheduler.spawn(() -> running);
+        Future<Job<String>> queued = scheduler.spawn(embedded::newPromise);
+        Future<Job<String>> refused = scheduler.spawn(embedded::newPromise);
+        EmbeddedChannels.runUntilQuiet(frozen.channel);
+        assertTrue(refused.cause() instanceof RejectedExecutionException, () -> String.valueOf(refused.cause()));
         assertEquals(1, gauge("nettyjobs.jobs.active"));
         assertEquals(1, gauge("nettyjobs.jobs.pending"));
 
-        Future<String> dropped = queued.join();
-        assertTrue(dropped.await(5, TimeUnit.SECONDS)); // dropped at its deadline
+        Future<String> dropped = queued.getNow().join();
+        frozen.advance(Duration.ofMillis(50)); // the queued job's deadline
         assertTrue(dropped.cause() instanceof TimeoutException, () -> String.valueOf(dropped.cause()));
-        loop.execute(() -> running.setSuccess("done"));
-        assertEquals("done", first.join().get(5, TimeUnit.SECONDS));
-        onLoop(() -> null);
+        running.setSuccess("done");
+        EmbeddedChannels.runUntilQuiet(frozen.channel);
+        assertEquals("done", first.getNow().join().getNow());
 
         assertEquals(1, ended("succeeded"));
         assertEquals(1, ended("dropped"));
@@ -95,6 +99,8 @@ class SchedulerMetricsTest {
         List<String> outcomes = registry.find("nettyjobs.jobs.ended").counters().stream()
                 .map(c -> c.getId().getTag("outcome")).sorted().collect(Collectors.toList());
         assertEquals(List.of("abandoned", "cancelled", "dropped", "failed", "succeeded", "timed_out"), outcomes);
+        scheduler.close();
+        assertFalse(frozen.channel.finishAndReleaseAll());
     }
 
     @Test
