@@ -37,8 +37,8 @@ final class JavaLoadClient implements LoadClient {
     }
 
     @Override
-    public LoadResult run(LoadProtocol protocol, String route, InetSocketAddress address, LoadOptions options)
-            throws InterruptedException {
+    public LoadResult run(LoadProtocol protocol, String route, InetSocketAddress address, LoadOptions options,
+                          ServerCpuMeter cpu) throws InterruptedException {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(options.clientThreads(), NioIoHandler.newFactory());
         try {
             Phase phase = new Phase(options.connections());
@@ -63,11 +63,13 @@ final class JavaLoadClient implements LoadClient {
             }
 
             phase.stopped.await(options.warmupSeconds(), TimeUnit.SECONDS);
+            cpu.onMeasureStart();
             phase.value = MEASURE;
             long start = System.nanoTime();
             phase.stopped.await(options.durationSeconds(), TimeUnit.SECONDS);
             phase.value = STOP;
             long end = System.nanoTime();
+            cpu.onMeasureEnd();
             if (!phase.stopped.await(10, TimeUnit.SECONDS)) {
                 for (Channel channel : channels) {
                     channel.close();
@@ -83,7 +85,8 @@ final class JavaLoadClient implements LoadClient {
             }
             double seconds = (end - start) / 1e9;
             return new LoadResult(route, name(), latencies.getTotalCount() / seconds,
-                    latencies.getValueAtPercentile(99.0) / 1e3, latencies.getTotalCount(), errors);
+                    latencies.getValueAtPercentile(99.0) / 1e3, latencies.getTotalCount(), errors,
+                    latencies.getTotalCount() / cpu.cpuSeconds());
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }

@@ -15,8 +15,10 @@ interface LoadClient {
      * @param route    the route's name, for the result
      * @param address  a loopback address
      * @param options  connections, durations, request bound
+     * @param cpu      told when the measured phase starts and ends
      * @return the measured phase's figures
      * @throws Exception if the load cannot be run at all
      */
-    LoadResult run(LoadProtocol protocol, String route, InetSocketAddress address, LoadOptions options) throws Exception;
+    LoadResult run(LoadProtocol protocol, String route, InetSocketAddress address, LoadOptions options,
+                   ServerCpuMeter cpu) throws Exception;
 }

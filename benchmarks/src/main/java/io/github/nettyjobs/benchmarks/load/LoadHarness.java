@@ -15,6 +15,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.ResourceLeakDetector;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import joptsimple.OptionException;
 
 import java.io.PrintStream;
@@ -51,6 +52,9 @@ import java.util.function.ToDoubleFunction;
  * </pre>
  */
 public final class LoadHarness {
+
+    /** The prefix of the names of the routes' server threads (both routes share them). */
+    private static final String SERVER_THREADS = "nettyjobs-server";
 
     private LoadHarness() {
     }
@@ -96,8 +100,10 @@ public final class LoadHarness {
         ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
         LoadProtocol protocol = protocol(options.protocol());
         LoadClient client = client(options.client(), protocol);
-        EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        EventLoopGroup workers = new MultiThreadIoEventLoopGroup(options.serverThreads(), NioIoHandler.newFactory());
+        EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory(SERVER_THREADS + "-boss"),
+                NioIoHandler.newFactory());
+        EventLoopGroup workers = new MultiThreadIoEventLoopGroup(options.serverThreads(),
+                new DefaultThreadFactory(SERVER_THREADS), NioIoHandler.newFactory());
         SchedulerGroup schedulers = SchedulerGroup.create(workers, Scheduler.builder());
         List<PeerServer> peers = new ArrayList<>();
         try {
@@ -113,12 +119,13 @@ public final class LoadHarness {
             Channel atomic = bind(boss, workers, protocol, Route.ATOMIC, jobsHandler);
             try {
                 List<Target> targets = new ArrayList<>();
-                targets.add(new Target(Route.PLAIN.label(), (InetSocketAddress) plain.localAddress()));
-                targets.add(new Target(Route.ATOMIC.label(), (InetSocketAddress) atomic.localAddress()));
+                ServerCpuMeter routesCpu = new ServerCpuMeter(name -> name.startsWith(SERVER_THREADS));
+                targets.add(new Target(Route.PLAIN.label(), (InetSocketAddress) plain.localAddress(), routesCpu));
+                targets.add(new Target(Route.ATOMIC.label(), (InetSocketAddress) atomic.localAddress(), routesCpu));
                 for (String name : options.peers()) {
                     PeerServer peer = PeerServer.start(name, options.serverThreads());
                     peers.add(peer);
-                    targets.add(new Target(peer.name(), peer.address()));
+                    targets.add(new Target(peer.name(), peer.address(), new ServerCpuMeter(peer::isServerThread)));
                 }
                 printHeader(options, protocol, client, out);
                 List<List<LoadResult>> results = measure(options, protocol, client, targets, out);
@@ -149,8 +156,9 @@ public final class LoadHarness {
      *
      * @param label   the name results are labelled with
      * @param address its loopback address
+     * @param cpu     the CPU time of its threads
      */
-    private record Target(String label, InetSocketAddress address) {
+    private record Target(String label, InetSocketAddress address, ServerCpuMeter cpu) {
     }
 
     private static void printHeader(LoadOptions options, LoadProtocol protocol, LoadClient client, PrintStream out) {
@@ -180,7 +188,7 @@ public final class LoadHarness {
             for (int i = 0; i < targets.size(); i++) {
                 int index = (round + i) % targets.size();
                 Target target = targets.get(index);
-                LoadResult result = client.run(protocol, target.label(), target.address(), options);
+                LoadResult result = client.run(protocol, target.label(), target.address(), options, target.cpu());
                 results.get(index).add(result);
                 out.println("round " + (round + 1) + "  " + result.format());
             }
@@ -189,23 +197,26 @@ public final class LoadHarness {
     }
 
     private static void printSummary(LoadSummary summary, PrintStream out) {
-        out.printf(Locale.ROOT, "median  %-7s %12.0f req/s   p99 %9.1f us%n",
-                Route.PLAIN.label(), summary.plainRequestsPerSecond(), summary.plainP99Micros());
-        out.printf(Locale.ROOT, "median  %-7s %12.0f req/s   p99 %9.1f us%n",
-                Route.ATOMIC.label(), summary.atomicRequestsPerSecond(), summary.atomicP99Micros());
+        String median = "median  %-7s %12.0f req/s   p99 %9.1f us   server %9.0f req/cpu-s%n";
+        out.printf(Locale.ROOT, median, Route.PLAIN.label(), summary.plainRequestsPerSecond(),
+                summary.plainP99Micros(), summary.plainRequestsPerCpuSecond());
+        out.printf(Locale.ROOT, median, Route.ATOMIC.label(), summary.atomicRequestsPerSecond(),
+                summary.atomicP99Micros(), summary.atomicRequestsPerCpuSecond());
         for (LoadSummary.Peer peer : summary.peers()) {
-            out.printf(Locale.ROOT, "median  %-7s %12.0f req/s   p99 %9.1f us%n",
-                    peer.name(), peer.requestsPerSecond(), peer.p99Micros());
+            out.printf(Locale.ROOT, median, peer.name(), peer.requestsPerSecond(), peer.p99Micros(),
+                    peer.requestsPerCpuSecond());
         }
         out.printf(Locale.ROOT, "ratio atomic/plain of the medians: requests/s %.3fx, p99 %.3fx, errors %d%n",
                 summary.atomicRequestsPerSecond() / summary.plainRequestsPerSecond(),
                 summary.atomicP99Micros() / summary.plainP99Micros(), summary.errors());
-        out.printf(Locale.ROOT, "median of the per-round ratios:    requests/s %.3fx, p99 %.3fx%n",
-                summary.medianPerRoundRatio(), summary.medianPerRoundP99Ratio());
+        out.printf(Locale.ROOT, "median of the per-round ratios:    requests/s %.3fx, p99 %.3fx, "
+                        + "requests per server CPU second %.3fx%n",
+                summary.medianPerRoundRatio(), summary.medianPerRoundP99Ratio(), summary.medianPerRoundCpuRatio());
         for (LoadSummary.Peer peer : summary.peers()) {
             out.printf(Locale.ROOT, "atomic/%-7s requests/s: ratio of the medians %.3fx, median of the per-round "
-                            + "ratios %.3fx%n", peer.name(), summary.atomicRequestsPerSecond() / peer.requestsPerSecond(),
-                    peer.medianPerRoundAtomicRatio());
+                            + "ratios %.3fx; requests per server CPU second: median of the per-round ratios %.3fx%n",
+                    peer.name(), summary.atomicRequestsPerSecond() / peer.requestsPerSecond(),
+                    peer.medianPerRoundAtomicRatio(), peer.medianPerRoundAtomicCpuRatio());
         }
     }
 
@@ -221,7 +232,9 @@ public final class LoadHarness {
         for (int i = 2; i < targets.size(); i++) {
             List<LoadResult> peer = results.get(i);
             peers.add(new LoadSummary.Peer(targets.get(i).label(), median(peer, LoadResult::requestsPerSecond),
-                    median(peer, LoadResult::p99Micros), medianRatio(atomic, peer, LoadResult::requestsPerSecond)));
+                    median(peer, LoadResult::p99Micros), medianRatio(atomic, peer, LoadResult::requestsPerSecond),
+                    median(peer, LoadResult::requestsPerCpuSecond),
+                    medianRatio(atomic, peer, LoadResult::requestsPerCpuSecond)));
         }
         return new LoadSummary(Instant.now().toString(), protocol.name(), client.name(), options.connections(),
                 options.clientThreads(), options.serverThreads(), options.jobs(), options.warmupSeconds(),
@@ -229,7 +242,9 @@ public final class LoadHarness {
                 median(plain, LoadResult::requestsPerSecond), median(atomic, LoadResult::requestsPerSecond),
                 median(plain, LoadResult::p99Micros), median(atomic, LoadResult::p99Micros),
                 medianRatio(atomic, plain, LoadResult::requestsPerSecond),
-                medianRatio(atomic, plain, LoadResult::p99Micros), errors, peers);
+                medianRatio(atomic, plain, LoadResult::p99Micros), errors, peers,
+                median(plain, LoadResult::requestsPerCpuSecond), median(atomic, LoadResult::requestsPerCpuSecond),
+                medianRatio(atomic, plain, LoadResult::requestsPerCpuSecond));
     }
 
     private static LoadClient client(String name, LoadProtocol protocol) {

@@ -31,12 +31,17 @@ import java.util.List;
  * @param errors                  errors of every run
  * @param peers                   the other frameworks' servers measured in the same rounds (none in
  *                                summaries written before there were peers)
+ * @param plainRequestsPerCpuSecond  median requests per CPU second of the server, plain route
+ * @param atomicRequestsPerCpuSecond median requests per CPU second of the server, atomic route
+ * @param medianPerRoundCpuRatio     median over the rounds of atomic/plain requests per CPU second
  */
 public record LoadSummary(String date, String protocol, String client, int connections, int clientThreads,
                           int serverThreads, String jobs, int warmupSeconds, int durationSeconds, int rounds,
                           List<LoadResult> runs, double plainRequestsPerSecond, double atomicRequestsPerSecond,
                           double plainP99Micros, double atomicP99Micros, double medianPerRoundRatio,
-                          double medianPerRoundP99Ratio, long errors, List<Peer> peers) {
+                          double medianPerRoundP99Ratio, long errors, List<Peer> peers,
+                          double plainRequestsPerCpuSecond, double atomicRequestsPerCpuSecond,
+                          double medianPerRoundCpuRatio) {
 
     /**
      * A peer's figures.
@@ -45,8 +50,11 @@ public record LoadSummary(String date, String protocol, String client, int conne
      * @param requestsPerSecond         median over the rounds
      * @param p99Micros                 median p99
      * @param medianPerRoundAtomicRatio median over the rounds of atomic/peer requests per second
+     * @param requestsPerCpuSecond      median requests per CPU second of the peer's threads
+     * @param medianPerRoundAtomicCpuRatio median over the rounds of atomic/peer requests per CPU second
      */
-    public record Peer(String name, double requestsPerSecond, double p99Micros, double medianPerRoundAtomicRatio) {
+    public record Peer(String name, double requestsPerSecond, double p99Micros, double medianPerRoundAtomicRatio,
+                       double requestsPerCpuSecond, double medianPerRoundAtomicCpuRatio) {
     }
 
     /** Summaries written before there were peers have none. */

@@ -37,6 +37,14 @@ interface PeerServer extends AutoCloseable {
     /** The loopback address it listens on. */
     InetSocketAddress address();
 
+    /**
+     * Whether a thread of this JVM is one of the server's, for its CPU time.
+     *
+     * @param name the thread's name
+     * @return {@code true} for its event loops and acceptor
+     */
+    boolean isServerThread(String name);
+
     /** Stops the server and its event loops, waiting a bounded time. */
     @Override
     void close();

@@ -21,6 +21,8 @@ final class ReactorNettyPeer implements PeerServer {
 
     private static final byte[] BODY = "Hello, World!".getBytes(StandardCharsets.US_ASCII);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(5);
+    /** The prefix of its threads' names: {@code reactor-peer-nio-1}, {@code reactor-peer-select-nio-1}. */
+    private static final String THREADS = "reactor-peer";
 
     private final LoopResources loops;
     private final DisposableServer server;
@@ -31,7 +33,7 @@ final class ReactorNettyPeer implements PeerServer {
     }
 
     static ReactorNettyPeer start(int threads) {
-        LoopResources loops = LoopResources.create("reactor-peer", 1, threads, true);
+        LoopResources loops = LoopResources.create(THREADS, 1, threads, true);
         try {
             DisposableServer server = HttpServer.create()
                     .bindAddress(() -> new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
@@ -50,6 +52,11 @@ final class ReactorNettyPeer implements PeerServer {
     @Override
     public String name() {
         return "reactor";
+    }
+
+    @Override
+    public boolean isServerThread(String name) {
+        return name.startsWith(THREADS);
     }
 
     @Override

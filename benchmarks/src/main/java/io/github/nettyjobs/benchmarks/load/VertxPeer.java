@@ -59,6 +59,12 @@ final class VertxPeer implements PeerServer {
         return "vertx";
     }
 
+    /** Its event loops and acceptor: {@code vert.x-eventloop-thread-0}, {@code vert.x-acceptor-thread-0}. */
+    @Override
+    public boolean isServerThread(String name) {
+        return name.startsWith("vert.x-eventloop-thread-") || name.startsWith("vert.x-acceptor-thread-");
+    }
+
     @Override
     public InetSocketAddress address() {
         return address;

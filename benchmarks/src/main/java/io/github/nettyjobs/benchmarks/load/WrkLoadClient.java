@@ -46,8 +46,8 @@ final class WrkLoadClient implements LoadClient {
     }
 
     @Override
-    public LoadResult run(LoadProtocol protocol, String route, InetSocketAddress address, LoadOptions options)
-            throws IOException, InterruptedException {
+    public LoadResult run(LoadProtocol protocol, String route, InetSocketAddress address, LoadOptions options,
+                          ServerCpuMeter cpu) throws IOException, InterruptedException {
         String url = protocol.wrkUrl(address);
         if (url == null) {
             throw new IllegalArgumentException("wrk cannot load the " + protocol.name() + " protocol");
@@ -55,7 +55,9 @@ final class WrkLoadClient implements LoadClient {
         if (options.warmupSeconds() > 0) {
             wrk(url, options.warmupSeconds(), options);
         }
+        cpu.onMeasureStart();
         String output = wrk(url, options.durationSeconds(), options);
+        cpu.onMeasureEnd();
         double rps = Double.parseDouble(find(REQUESTS_PER_SECOND, output, 1));
         Matcher p99 = P99.matcher(output);
         if (!p99.find()) {
@@ -77,7 +79,8 @@ final class WrkLoadClient implements LoadClient {
         if (non2xx.find()) {
             errors += Long.parseLong(non2xx.group(1));
         }
-        return new LoadResult(route, name(), rps, p99Micros, Long.parseLong(find(TOTAL, output, 1)), errors);
+        long requests = Long.parseLong(find(TOTAL, output, 1));
+        return new LoadResult(route, name(), rps, p99Micros, requests, errors, requests / cpu.cpuSeconds());
     }
 
     private static String wrk(String url, int seconds, LoadOptions options)

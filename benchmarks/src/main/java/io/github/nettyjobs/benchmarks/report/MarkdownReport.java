@@ -243,20 +243,29 @@ final class MarkdownReport {
         }
         line("### HTTP load (atomic handler against other frameworks' hello servers)");
         line("");
-        line("Measured in the same rounds as the table above, on as many NIO event loops.");
+        line("Measured in the same rounds as the table above, on as many NIO event loops. Requests per server CPU "
+                + "second count the CPU time of each server's own threads only, so a busy machine disturbs them less "
+                + "than requests per second.");
         line("");
         line("| client | connections | server threads | peer | peer req/s | atomic req/s | ratio of medians "
-                + "| median per-round ratio | p99 peer / atomic µs |");
-        line("|---|---:|---:|---|---:|---:|---:|---:|---:|");
+                + "| median per-round ratio | per-round ratio of requests per server CPU second "
+                + "| p99 peer / atomic µs |");
+        line("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|");
         for (LoadSummary s : loads) {
             for (LoadSummary.Peer peer : s.peers()) {
-                line(String.format(Locale.ROOT, "| %s | %d | %d | %s | %.0f | %.0f | %.2fx | %.2fx | %.0f / %.0f |",
+                line(String.format(Locale.ROOT, "| %s | %d | %d | %s | %.0f | %.0f | %.2fx | %.2fx | %s | %.0f / %.0f |",
                         s.client(), s.connections(), s.serverThreads(), peer.name(), peer.requestsPerSecond(),
                         s.atomicRequestsPerSecond(), s.atomicRequestsPerSecond() / peer.requestsPerSecond(),
-                        peer.medianPerRoundAtomicRatio(), peer.p99Micros(), s.atomicP99Micros()));
+                        peer.medianPerRoundAtomicRatio(), ratio(peer.medianPerRoundAtomicCpuRatio()),
+                        peer.p99Micros(), s.atomicP99Micros()));
             }
         }
         line("");
+    }
+
+    /** {@code 1.02x}, or {@code -} for a figure the summary does not have. */
+    private static String ratio(double ratio) {
+        return ratio > 0 && Double.isFinite(ratio) ? String.format(Locale.ROOT, "%.2fx", ratio) : "-";
     }
 
     private void line(String s) {
