@@ -5,14 +5,17 @@ package io.github.nettyjobs;
  * Facebook's "Fail at Scale" describes): it tells a queue that stands from a burst. Confined to the
  * scheduler's loop.
  *
- * <p>Each time a job's turn comes (it starts, from the queue or at once) its wait is noted. At the
- * first turn after an interval has passed, the queue is judged: it <em>stands</em> for the next
- * interval if the shortest wait of the one just ended was above the target (no job got through
- * quickly: the queue never emptied). While it stands, a job that waited more than twice the target
- * is shed instead of started: its caller has likely given up, and starting it would only make the
- * jobs behind it late too. A burst that drains within an interval leaves some short wait in it, so
- * nothing is shed; and a new interval never sheds on its first turn, so one job always gets
- * through to measure. Without shedding (adaptive LIFO alone), only the judgement is used.
+ * <p>Each time a slot frees for the queue (or a job starts at once, with a wait of 0) the wait of
+ * the oldest pending job is noted: in first-in-first-out order that is the job whose turn it is.
+ * At the first turn after an interval has passed, the queue is judged: it <em>stands</em> for the
+ * next interval if the shortest of those waits in the one just ended was above the target (no job
+ * got through quickly: the queue never emptied). While it stands, an oldest job that waited more
+ * than twice the target is shed instead of started: its caller has likely given up, and starting
+ * it would only make the jobs behind it late too. A burst that drains within an interval leaves
+ * some short wait in it, so nothing is shed; and a new interval never sheds on its first turn, so
+ * one job always gets through to measure. Judging by the oldest job keeps adaptive LIFO (which
+ * starts the newest job, whose wait is short) from making a standing queue look drained. Without
+ * shedding (adaptive LIFO alone), only the judgement is used.
  */
 final class ControlledDelay {
 
@@ -35,11 +38,12 @@ final class ControlledDelay {
     }
 
     /**
-     * A job's turn has come after it waited {@code waitNanos}.
+     * A slot is free for the queue, whose oldest job has waited {@code waitNanos} (0 for a job that
+     * starts at once).
      *
      * @param now       the scheduler's clock
-     * @param waitNanos from its spawn to now
-     * @return whether to shed the job instead of starting it
+     * @param waitNanos from the oldest job's spawn to now
+     * @return whether to shed the oldest job instead of starting a job
      */
     boolean turn(long now, long waitNanos) {
         if (!started || now - intervalEnd >= 0) {

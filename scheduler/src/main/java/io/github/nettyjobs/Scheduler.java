@@ -554,9 +554,9 @@ public final class Scheduler implements Iterable<Job<?>> {
         try {
             while (lifecycle.isOpen()) {
                 DefaultJob<?> job;
-                if (hasFreeSlot() && (job = nextPending()) != null) {
-                    if (controlledDelay != null && shed(job)) {
-                        continue;
+                if (hasFreeSlot() && (job = pending.peekFirst()) != null) {
+                    if (controlledDelay != null && (job = turn(job)) == null) {
+                        continue; // the oldest job was shed
                     }
                     pending.remove(job);
                     PENDING_COUNT.setRelease(this, pending.size());
@@ -575,19 +575,19 @@ public final class Scheduler implements Iterable<Job<?>> {
         }
     }
 
-    /** The pending job whose turn it is: the oldest, or the newest while adaptive LIFO sees the queue standing. */
-    private DefaultJob<?> nextPending() {
-        return config.adaptiveLifo && controlledDelay.isStanding() ? pending.peekLast() : pending.peekFirst();
-    }
-
-    /** Sheds {@code job} (it leaves the queue, dropped) if controlled delay says so; returns whether it did. */
-    private boolean shed(DefaultJob<?> job) {
+    /**
+     * A slot is free and {@code oldest} heads the queue: controlled delay judges the queue by the
+     * oldest job's wait and sheds that job if it waited too long in a standing queue (returning
+     * {@code null}); else returns the job to start: the oldest, or the newest while adaptive LIFO
+     * sees the queue standing.
+     */
+    private DefaultJob<?> turn(DefaultJob<?> oldest) {
         long now = config.nanoTime();
-        if (!controlledDelay.turn(now, now - job.spawnNanos())) {
-            return false;
+        if (controlledDelay.turn(now, now - oldest.spawnNanos())) {
+            oldest.shed();
+            return null;
         }
-        job.shed();
-        return true;
+        return config.adaptiveLifo && controlledDelay.isStanding() ? pending.peekLast() : oldest;
     }
 
     // ---- the adaptive limit (called by DefaultJob, on the loop) ----

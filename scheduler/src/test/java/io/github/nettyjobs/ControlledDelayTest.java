@@ -124,11 +124,11 @@ class ControlledDelayTest {
         Scheduler scheduler = fixture.builder().limit(1).adaptiveLifo(true).build(loop);
         spawnAll(scheduler, 1, 30, 10);
 
-        runFor(200); // first in, first out until the queue has stood for an interval
-        assertEquals(range(1, 21), started);
+        runFor(199); // first in, first out until the queue has stood for an interval
+        assertEquals(range(1, 20), started);
 
-        runFor(30);
-        assertEquals(List.of(30, 29, 28), started.subList(21, 24),
+        runFor(31);
+        assertEquals(List.of(30, 29, 28, 27), started.subList(20, 24),
                 "newest first, and nothing dropped without controlledDelay");
     }
 

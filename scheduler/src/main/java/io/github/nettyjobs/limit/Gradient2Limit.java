@@ -5,12 +5,16 @@ package io.github.nettyjobs.limit;
  * by their ratio, as Netflix's {@code Gradient2Limit} does, with its two known gaps closed.
  * Confined to the loop of the scheduler that owns it.
  *
- * <p>With {@code short} the moving average of the last {@code shortWindow} run times and
- * {@code noLoad} the no-load time ({@link NoLoadTime}), each sample computes
+ * <p>Samples are taken in rounds of {@code limit} jobs (about one run time's worth: the jobs of a
+ * round started under the limit the last round set, so each update sees the effect of the one
+ * before, and the limit cannot swing wider than its feedback, as per-sample updates do). With
+ * {@code recent} the round's average run time and {@code noLoad} the no-load time
+ * ({@link NoLoadTime}), each round computes
  * <pre>
- *   gradient = clamp(tolerance * noLoad / short, 0.5, 1)
- *   target   = limit * gradient + (gradient == 1 and inFlight &gt;= limit / 2 ? sqrt(limit) : 0)
- *   limit    = limit * (1 - smoothing) + target * smoothing
+ *   gradient = clamp(tolerance * noLoad / recent, 0.5, 1)
+ *   limit    = gradient &lt; 1 ? limit * gradient                       (a queue showed: cut at once)
+ *            : inFlight reached limit / 2 ? limit + growth * sqrt(limit) (no queue: probe upwards)
+ *            : limit                                                    (light load proves nothing)
  * </pre>
  * and a timed-out job (a dropped sample) cuts the limit to {@code backoff * limit} at once.
  * <ul>
@@ -32,21 +36,21 @@ final class Gradient2Limit implements LimitAlgorithm {
     private final int minLimit;
     private final int maxLimit;
     private final double tolerance;
-    private final double smoothing;
-    private final double shortAlpha;
+    private final double growth;
     private final double backoff;
     private final NoLoadTime noLoad;
     private double limit;
-    private double shortNanos = Double.NaN;
+    private double roundSum;
+    private int roundCount;
+    private int roundMaxInFlight;
 
-    Gradient2Limit(int initialLimit, int minLimit, int maxLimit, double tolerance, double smoothing, int shortWindow,
-                   double backoff, int probeInterval) {
+    Gradient2Limit(int initialLimit, int minLimit, int maxLimit, double tolerance, double growth, double backoff,
+                   int probeInterval) {
         this.limit = initialLimit;
         this.minLimit = minLimit;
         this.maxLimit = maxLimit;
         this.tolerance = tolerance;
-        this.smoothing = smoothing;
-        this.shortAlpha = 2.0 / (shortWindow + 1);
+        this.growth = growth;
         this.backoff = backoff;
         this.noLoad = new NoLoadTime(probeInterval);
     }
@@ -58,26 +62,47 @@ final class Gradient2Limit implements LimitAlgorithm {
 
     @Override
     public void onSample(long runNanos, int inFlight, boolean dropped) {
-        shortNanos = Double.isNaN(shortNanos) ? runNanos : shortNanos + shortAlpha * (runNanos - shortNanos);
         noLoad.onSample(runNanos, inFlight, (int) limit, minLimit);
         if (dropped) {
             limit = Math.max(minLimit, limit * backoff);
+            resetRound();
             return;
         }
+        if (noLoad.isProbing()) {
+            resetRound();
+            return;
+        }
+        roundSum += runNanos;
+        roundMaxInFlight = Math.max(roundMaxInFlight, inFlight);
+        if (++roundCount >= (int) limit) {
+            roundDone();
+        }
+    }
+
+    private void roundDone() {
         double noLoadNanos = noLoad.nanos();
-        if (noLoad.isProbing() || Double.isNaN(noLoadNanos)) {
+        double recent = roundSum / roundCount;
+        boolean busy = 2 * roundMaxInFlight >= (int) limit;
+        resetRound();
+        if (Double.isNaN(noLoadNanos)) {
             return;
         }
-        double gradient = Math.max(0.5, Math.min(1.0, tolerance * noLoadNanos / Math.max(1.0, shortNanos)));
-        double target = limit * gradient;
-        if (gradient == 1.0 && 2 * inFlight >= (int) limit) {
-            target += Math.sqrt(limit);
+        double gradient = Math.max(0.5, Math.min(1.0, tolerance * noLoadNanos / Math.max(1.0, recent)));
+        if (gradient < 1.0) {
+            limit = Math.max(minLimit, limit * gradient); // the round saw a queue: cut in proportion, at once
+        } else if (busy) {
+            limit = Math.min(maxLimit, limit + growth * Math.sqrt(limit));
         }
-        limit = Math.max(minLimit, Math.min(maxLimit, limit * (1 - smoothing) + target * smoothing));
+    }
+
+    private void resetRound() {
+        roundSum = 0;
+        roundCount = 0;
+        roundMaxInFlight = 0;
     }
 
     @Override
     public String toString() {
-        return "Gradient2Limit{limit=" + limit() + ", shortNanos=" + (long) shortNanos + ", " + noLoad + '}';
+        return "Gradient2Limit{limit=" + limit() + ", " + noLoad + '}';
     }
 }

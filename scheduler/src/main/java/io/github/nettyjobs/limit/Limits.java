@@ -77,8 +77,8 @@ public final class Limits {
     }
 
     /**
-     * Returns a builder of gradient limits (initial 20, lowest 1, highest 1000, tolerance 1.5,
-     * smoothing 0.2, short window 10).
+     * Returns a builder of gradient limits (initial 20, lowest 1, highest 1000, tolerance 1.2,
+     * growth 0.5).
      *
      * @return a new builder
      */
@@ -293,8 +293,8 @@ public final class Limits {
     }
 
     /**
-     * A gradient limit, after Netflix's Gradient2: each sample scales the limit by
-     * {@code tolerance * noLoad / recent} (clamped to [0.5, 1]) and, while the recent run time is
+     * A gradient limit, after Netflix's Gradient2: each round of {@code limit} samples scales the
+     * limit by {@code tolerance * noLoad / recent} (clamped to [0.5, 1]) and, while the recent run time is
      * within {@code tolerance} of the no-load time and half the limit is in use, adds
      * {@code sqrt(limit)} of headroom, smoothed. Unlike Netflix's, it does not creep at a steady
      * load (the no-load time is re-probed, not averaged with the load) and a timed-out job cuts the
@@ -303,9 +303,8 @@ public final class Limits {
     public static final class Gradient2 implements Supplier<LimitAlgorithm> {
 
         private final LimitRange range = new LimitRange();
-        private double tolerance = 1.5;
-        private double smoothing = 0.2;
-        private int shortWindow = 10;
+        private double tolerance = 1.2;
+        private double growth = 0.5;
         private int probeInterval = DEFAULT_PROBE_INTERVAL;
 
         Gradient2() {
@@ -349,7 +348,7 @@ public final class Limits {
 
         /**
          * Sets how much slower than the no-load time the recent run time may be before the limit
-         * falls, default 1.5; the limit settles at about this many times what the downstream serves at once.
+         * falls, default 1.2; the limit settles at about this many times what the downstream serves at once.
          *
          * @param tolerance from 1 to 10
          * @return this builder
@@ -361,26 +360,15 @@ public final class Limits {
         }
 
         /**
-         * Sets how far each sample moves the limit toward its target, default 0.2.
+         * Sets how fast the limit grows while no queue shows: each round adds {@code growth * sqrt(limit)},
+         * default 0.5.
          *
-         * @param smoothing above 0, at most 1
+         * @param growth above 0, at most 1
          * @return this builder
          * @throws IllegalArgumentException if out of that range
          */
-        public Gradient2 smoothing(double smoothing) {
-            this.smoothing = checkRange(smoothing, Double.MIN_VALUE, 1.0, "smoothing");
-            return this;
-        }
-
-        /**
-         * Sets the number of samples the recent run time is averaged over, default 10.
-         *
-         * @param shortWindow at least 1
-         * @return this builder
-         * @throws IllegalArgumentException if below 1
-         */
-        public Gradient2 shortWindow(int shortWindow) {
-            this.shortWindow = checkPositive(shortWindow, "shortWindow");
+        public Gradient2 growth(double growth) {
+            this.growth = checkRange(growth, Double.MIN_VALUE, 1.0, "growth");
             return this;
         }
 
@@ -406,14 +394,14 @@ public final class Limits {
         @Override
         public LimitAlgorithm get() {
             range.check();
-            return new Gradient2Limit(range.initial, range.min, range.max, tolerance, smoothing, shortWindow,
-                    DEFAULT_BACKOFF, probeInterval);
+            return new Gradient2Limit(range.initial, range.min, range.max, tolerance, growth, DEFAULT_BACKOFF,
+                    probeInterval);
         }
 
         @Override
         public String toString() {
-            return "Limits.gradient2(" + range + ", tolerance=" + tolerance + ", smoothing=" + smoothing
-                    + ", shortWindow=" + shortWindow + ", probeInterval=" + probeInterval + ')';
+            return "Limits.gradient2(" + range + ", tolerance=" + tolerance + ", growth=" + growth
+                    + ", probeInterval=" + probeInterval + ')';
         }
     }
 

@@ -126,9 +126,8 @@ class LimitsTest {
         assertEquals("tolerance: 0.9 (expected: >= 1.0 and <= 10.0)",
                 assertThrows(IllegalArgumentException.class, () -> Limits.gradient2().tolerance(0.9)).getMessage());
         assertThrows(IllegalArgumentException.class, () -> Limits.gradient2().tolerance(Double.NaN));
-        assertThrows(IllegalArgumentException.class, () -> Limits.gradient2().smoothing(0));
-        assertThrows(IllegalArgumentException.class, () -> Limits.gradient2().smoothing(1.5));
-        assertThrows(IllegalArgumentException.class, () -> Limits.gradient2().shortWindow(0));
+        assertThrows(IllegalArgumentException.class, () -> Limits.gradient2().growth(0));
+        assertThrows(IllegalArgumentException.class, () -> Limits.gradient2().growth(1.5));
         assertThrows(IllegalArgumentException.class, () -> Limits.gradient2().probeInterval(0));
     }
 
