@@ -1,5 +1,6 @@
 package io.github.nettyjobs;
 
+import io.github.nettyjobs.limit.Limits;
 import io.github.nettyjobs.micrometer.SchedulerMetrics;
 import io.github.nettyjobs.testing.EventLoops;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -55,6 +56,7 @@ class ReadmeSnippetsTest {
         documents.put("handler", GUIDE);
         documents.put("shield", GUIDE);
         documents.put("under-load", GUIDE);
+        documents.put("adaptive-limit", GUIDE);
         documents.put("metrics", GUIDE);
         documents.put("context", GUIDE);
         return documents;
@@ -225,6 +227,30 @@ class ReadmeSnippetsTest {
         Job<String> job = scheduler.spawn(() -> loop.newSucceededFuture("done")).get(5, SECONDS);
         assertEquals("done", job.join().get(5, SECONDS));
         scheduler.close().sync();
+    }
+
+    @Test
+    void adaptiveLimit_startsAtTheAlgorithmsInitialLimit() throws Exception {
+        Scheduler loopScheduler = adaptiveRequests(loop);
+        assertEquals(20, loopScheduler.limit());
+        Job<String> job = loopScheduler.spawn(() -> loop.newSucceededFuture("done")).get(5, SECONDS);
+        assertEquals("done", job.join().get(5, SECONDS));
+        assertEquals(20, loopScheduler.limit(), "one job at a time is too light a load to grow the limit");
+        loopScheduler.close().sync();
+    }
+
+    private static Scheduler adaptiveRequests(EventLoop loop) {
+        // tag::adaptive-limit[]
+        Scheduler requests = Scheduler.builder()
+                .limit(Limits.gradient2())             // moves with the downstream: about 1.2x what it serves at once
+                .adaptiveLifo(true)                    // while the queue stands, the newest request first
+                .pendingLimit(64)
+                .rejectWhenFull(true)
+                .pendingTimeout(Duration.ofMillis(50)) // what adaptive LIFO leaves behind is shed here
+                .jobTimeout(Duration.ofMillis(100))    // the caller's own timeout: later is useless
+                .build(loop);
+        // end::adaptive-limit[]
+        return requests;
     }
 
     @Test

@@ -4,6 +4,7 @@ import io.github.nettyjobs.Job;
 import io.github.nettyjobs.Scheduler;
 import io.github.nettyjobs.SchedulerListener;
 import io.github.nettyjobs.TaskDecorator;
+import io.github.nettyjobs.limit.Limits;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.FutureListener;
@@ -121,6 +122,7 @@ public class SpawnBenchmark extends AbstractBenchmark {
     private final Callable<Object> lockBasedTaskBatch = this::lockBasedTaskBatch;
     private final Callable<Object> lockBasedPromiseBatch = this::lockBasedPromiseBatch;
     private final Callable<Object> spawnTaskBatch = this::spawnTaskBatch;
+    private final Callable<Object> spawnTaskOnTargetBatch = this::spawnTaskOnTargetBatch;
     private final Callable<Object> spawnPromiseBatch = this::spawnPromiseBatch;
     private final Callable<Object> shieldBatch = this::shieldBatch;
     private final Runnable spawnPendingBatch = () -> pendingBatch(true);
@@ -199,6 +201,22 @@ public class SpawnBenchmark extends AbstractBenchmark {
     @OperationsPerInvocation(BATCH)
     public Object spawnTask() {
         return executor.submit(spawnTaskBatch).syncUninterruptibly().getNow();
+    }
+
+    /**
+     * {@code spawnTask} with an adaptive limit ({@code Limits.gradient2()} starting at the same
+     * limit): two clock reads, a sample and a read of the limit per job.
+     */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public Object spawnTaskAdaptiveLimit() {
+        Scheduler s = variant;
+        if (s == null) {
+            s = variant = Scheduler.builder().limit(Limits.gradient2().initialLimit(LIMIT)).pendingLimit(PENDING_JOBS)
+                    .build(executor);
+        }
+        target = s; // published to the loop by the hand-off of the batch
+        return executor.submit(spawnTaskOnTargetBatch).syncUninterruptibly().getNow();
     }
 
     /** Spawn a task returning a promise, then complete the promise. */
@@ -351,6 +369,17 @@ public class SpawnBenchmark extends AbstractBenchmark {
             ring[i & RING_MASK] = scheduler.spawn(completedTask);
         }
         checkSpawned(BATCH);
+        return ring[(BATCH - 1) & RING_MASK];
+    }
+
+    private Object spawnTaskOnTargetBatch() {
+        calls = 0;
+        Future<?>[] ring = this.ring;
+        Scheduler target = this.target;
+        for (int i = 0; i < BATCH; i++) {
+            ring[i & RING_MASK] = target.spawn(completedTask);
+        }
+        checkSpawned(target, BATCH);
         return ring[(BATCH - 1) & RING_MASK];
     }
 
