@@ -3,6 +3,7 @@ package io.github.nettyjobs.channel;
 import io.github.nettyjobs.Job;
 import io.github.nettyjobs.JobOutcome;
 import io.github.nettyjobs.Scheduler;
+import io.github.nettyjobs.internal.VarHandles;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
@@ -20,6 +21,22 @@ import java.util.concurrent.RejectedExecutionException;
  * one allocation of its own it is the job's task, the listener of the spawn and join futures, and
  * the {@link Runnable} that carries the work between the two event loops involved.
  *
+ * <p>Two lifecycles, each written by one loop only:
+ * <ul>
+ *   <li>The answer's, {@link #state}, owned by the channel's loop (release stores; the scheduler's
+ *       loop reads it to see an abandoned exchange): {@link #ST_RECEIVED}, then
+ *       {@link #ST_WAITING_FOR_ROOM} and {@link #ST_ADMITTED} if the spawn has to wait, then
+ *       {@link #ST_ANSWERED} or {@link #ST_LAST_ANSWER}; {@link #ST_ABANDONED} from any of them.
+ *       Forward only.</li>
+ *   <li>The job's, {@link #phase}, owned by the scheduler's loop: {@link #PH_SPAWNING} until the
+ *       spawn completes, {@link #PH_RUNNING} while the job runs with the join's listener attached,
+ *       {@link #PH_ENDED} once the outcome is known. The listener tells the spawn's completion
+ *       from the job's end by it.</li>
+ * </ul>
+ * The outcome is turned into an answer once: {@link #outcomeTaken}, the one field both loops
+ * write, is claimed by compare-and-set (by the channel's loop, or by the scheduler's loop when the
+ * channel's loop has shut down).
+ *
  * <p>Threads: the spawn, {@link #call()} and the listener run on the scheduler's loop, which is the
  * channel's own in the common case. When it is not, the spawn travels there first, so that the
  * listener is attached in the loop turn the job is admitted in: a job that fails at once reports
@@ -33,15 +50,34 @@ import java.util.concurrent.RejectedExecutionException;
  */
 final class Exchange<I, O> implements Callable<Future<O>>, GenericFutureListener<Future<Object>>, Runnable {
 
-    private static final VarHandle ENDED;
+    // The answer's states, in the only order an exchange moves through them (any may jump to ST_ABANDONED).
+    /** Received: its spawn is on its way, or its job runs. */
+    static final int ST_RECEIVED = 0;
+    /** Its spawn waits for room in the scheduler; the read gate counts it. */
+    static final int ST_WAITING_FOR_ROOM = 1;
+    /** A spawn that had to wait is admitted, or refused; the read gate no longer counts it. */
+    static final int ST_ADMITTED = 2;
+    /** Answered: {@link #response} waits for its turn to be written. */
+    static final int ST_ANSWERED = 3;
+    /** Answered with the connection's last answer: the connection closes after it. */
+    static final int ST_LAST_ANSWER = 4;
+    /**
+     * Abandoned (the channel is gone, the handler removed, or an earlier answer closes the
+     * connection): out of the queue, its answer released instead of written.
+     */
+    static final int ST_ABANDONED = 5;
 
-    static {
-        try {
-            ENDED = MethodHandles.lookup().findVarHandle(Exchange.class, "ended", boolean.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    // The job's phases, on the scheduler's loop.
+    /** The spawn's future has not completed. */
+    private static final int PH_SPAWNING = 0;
+    /** The job runs; the listener is attached to its join. */
+    private static final int PH_RUNNING = 1;
+    /** Refused, or the job ended: the outcome goes to the channel's loop. */
+    private static final int PH_ENDED = 2;
+
+    private static final VarHandle STATE = VarHandles.find(MethodHandles.lookup(), "state", int.class);
+    private static final VarHandle OUTCOME_TAKEN =
+            VarHandles.find(MethodHandles.lookup(), "outcomeTaken", boolean.class);
 
     private final AtomicHandler<I, O> owner;
     private final I request;
@@ -54,18 +90,19 @@ final class Exchange<I, O> implements Callable<Future<O>>, GenericFutureListener
     private Future<O> handlerFuture;
     private Future<O> joined;
 
+    /** The job's phase ({@code PH_*}); the scheduler's loop alone reads and writes it. */
+    private int phase;
+
     // Shared by both loops: the spawn future is cancelled from the channel's loop.
     private volatile Future<Job<O>> spawned;
-    /** The channel is gone or the handler removed; a spawn not admitted yet is withdrawn. */
-    private volatile boolean abandoned;
 
-    // The channel's loop.
-    private boolean unadmitted;
-    private boolean answered;
+    // The channel's loop writes these; the scheduler's loop reads the state (getAcquire).
+    /** The answer's state ({@code ST_*}): plain reads on the channel's loop, release stores. */
+    private int state;
     private O response;
-    private boolean closeAfter;
-    /** The outcome has been handled; claimed with a compare-and-set (see operationComplete). */
-    private boolean ended;
+
+    /** The outcome has been turned into an answer (or released): claimed once, by compare-and-set. */
+    private boolean outcomeTaken;
 
     Exchange(AtomicHandler<I, O> owner, I request, boolean lastRequest) {
         this.owner = owner;
@@ -84,7 +121,7 @@ final class Exchange<I, O> implements Callable<Future<O>>, GenericFutureListener
         EventExecutor schedulerLoop = scheduler.executor();
         if (schedulerLoop.inEventLoop()) {
             spawnOnSchedulerLoop();
-            if (!spawned.isDone() && !abandoned) {
+            if (!spawned.isDone() && state != ST_ABANDONED) {
                 waitForAdmission(); // the listener fires later, on this loop
             }
             return;
@@ -99,8 +136,17 @@ final class Exchange<I, O> implements Callable<Future<O>>, GenericFutureListener
     }
 
     private void waitForAdmission() {
-        unadmitted = true;
+        setState(ST_WAITING_FOR_ROOM);
         owner.spawnWaiting();
+    }
+
+    private void setState(int newState) {
+        assert newState > state : state + " -> " + newState;
+        STATE.setRelease(this, newState);
+    }
+
+    private boolean isAbandoned() {
+        return (int) STATE.getAcquire(this) == ST_ABANDONED;
     }
 
     /** Answers an undecodable request without a job; the connection closes after the answer. */
@@ -121,9 +167,8 @@ final class Exchange<I, O> implements Callable<Future<O>>, GenericFutureListener
      * job runs on. Returns whether a spawn was waiting for room, for the read gate's count.
      */
     boolean abandon() {
-        boolean wasUnadmitted = unadmitted;
-        abandoned = true;
-        unadmitted = false;
+        boolean wasUnadmitted = state == ST_WAITING_FOR_ROOM;
+        setState(ST_ABANDONED);
         releaseResponse();
         Future<Job<O>> spawned = this.spawned;
         if (spawned != null && !spawned.isDone()) {
@@ -133,11 +178,11 @@ final class Exchange<I, O> implements Callable<Future<O>>, GenericFutureListener
     }
 
     boolean isAnswered() {
-        return answered;
+        return state == ST_ANSWERED || state == ST_LAST_ANSWER;
     }
 
     boolean closesAfter() {
-        return closeAfter;
+        return state == ST_LAST_ANSWER;
     }
 
     /** The response to write, or {@code null} for "close without answering"; the queue owns it now. */
@@ -169,8 +214,8 @@ final class Exchange<I, O> implements Callable<Future<O>>, GenericFutureListener
         if (!spawned.isDone()) {
             return;
         }
-        if (unadmitted) {
-            unadmitted = false;
+        if (state == ST_WAITING_FOR_ROOM) {
+            setState(ST_ADMITTED);
             owner.spawnAdmitted();
         }
         if (spawned.isSuccess()) {
@@ -179,7 +224,7 @@ final class Exchange<I, O> implements Callable<Future<O>>, GenericFutureListener
                 return; // the job is running
             }
         }
-        if (ENDED.compareAndSet(this, false, true)) {
+        if (OUTCOME_TAKEN.compareAndSet(this, false, true)) {
             end(true);
         }
     }
@@ -188,26 +233,21 @@ final class Exchange<I, O> implements Callable<Future<O>>, GenericFutureListener
 
     private void spawnOnSchedulerLoop() {
         Future<Job<O>> spawned;
-        if (abandoned) {
+        if (isAbandoned()) {
             spawned = ImmediateEventExecutor.INSTANCE.newPromise(); // withdrawn on its way here
             spawned.cancel(false);
         } else {
             spawned = scheduler.spawn(this); // admitted at once, or waiting for room
         }
         this.spawned = spawned;
-        if (abandoned && !spawned.isDone()) {
+        if (isAbandoned() && !spawned.isDone()) {
             spawned.cancel(false); // withdrawn meanwhile: abandon() may not have seen the future
         }
         if (spawned.isDone()) {
-            operationComplete(spawnedAsObject()); // admitted (or refused) at once: no listener needed
+            spawnCompleted(); // admitted (or refused) at once: no listener needed
         } else {
             spawned.addListener(this); // in the admission's loop turn: see the class comment
         }
-    }
-
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private Future<Object> spawnedAsObject() {
-        return (Future) spawned;
     }
 
     /** The job's task. */
@@ -218,13 +258,26 @@ final class Exchange<I, O> implements Callable<Future<O>>, GenericFutureListener
         return future;
     }
 
-    /** Listener of the spawn future and of the join future; runs on the scheduler's loop. */
+    /** Listener of the spawn's future, then of the join's (told apart by the phase); on the scheduler's loop. */
     @Override
-    @SuppressWarnings("unchecked")
     public void operationComplete(Future<Object> future) {
-        boolean spawnDone = (Object) future == spawned;
-        if (spawnDone && future.isSuccess()) {
-            Job<O> job = (Job<O>) future.getNow();
+        if (phase == PH_SPAWNING) {
+            spawnCompleted();
+        } else {
+            phase = PH_ENDED;
+            toChannelLoop();
+        }
+    }
+
+    /**
+     * The spawn completed: refused, or admitted, in which case the job may already have ended
+     * inside it. Otherwise the listener moves on to the job's join.
+     */
+    private void spawnCompleted() {
+        Future<Job<O>> spawned = this.spawned;
+        phase = PH_ENDED;
+        if (spawned.isSuccess()) {
+            Job<O> job = spawned.getNow();
             this.job = job;
             if (job.outcome() == JobOutcome.SUCCEEDED) {
                 // Ended inside its spawn, with its handler's future: that future is the outcome, and
@@ -236,10 +289,16 @@ final class Exchange<I, O> implements Callable<Future<O>>, GenericFutureListener
                 Future<O> joined = job.join();
                 this.joined = joined;
                 if (!joined.isDone()) {
+                    phase = PH_RUNNING;
                     joined.addListener(this); // calls back when the job ends; run() below notes the admission
                 }
             }
         }
+        toChannelLoop();
+    }
+
+    /** Brings the progress over to the channel's loop: the admission, and the outcome once the job's phase ended. */
+    private void toChannelLoop() {
         EventExecutor loop = owner.ctx().executor();
         if (loop.inEventLoop()) {
             run();
@@ -248,11 +307,10 @@ final class Exchange<I, O> implements Callable<Future<O>>, GenericFutureListener
         try {
             loop.execute(this);
         } catch (RejectedExecutionException channelLoopShutDown) {
-            // Nobody will write: release what is held here. The job's end, a failed spawn, or an
-            // admission whose job already ended inside the spawn is the last event; ENDED guards
-            // against a run() already queued on the channel's loop.
-            boolean last = !spawnDone || !future.isSuccess() || joined.isDone();
-            if (last && ENDED.compareAndSet(this, false, true)) {
+            // Nobody will write: release what is held here once the outcome is known (a refusal, an
+            // admission whose job already ended inside the spawn, or the job's end). OUTCOME_TAKEN
+            // guards against a run() already queued on the channel's loop.
+            if (phase == PH_ENDED && OUTCOME_TAKEN.compareAndSet(this, false, true)) {
                 end(false);
             }
         }
@@ -268,7 +326,7 @@ final class Exchange<I, O> implements Callable<Future<O>>, GenericFutureListener
     private void end(boolean deliver) {
         ChannelHandlerContext ctx = owner.ctx();
         ProtocolAnswers<I, O> answers = owner.answers();
-        boolean answering = deliver && !abandoned;
+        boolean answering = deliver && state != ST_ABANDONED;
         Future<Job<O>> spawned = this.spawned;
         if (!spawned.isSuccess()) {
             if (answering && !spawned.isCancelled()) {
@@ -331,9 +389,9 @@ final class Exchange<I, O> implements Callable<Future<O>>, GenericFutureListener
      * close without answering. Released at once if it can no longer go out.
      */
     private void answer(O response, boolean forceClose) {
-        if (abandoned || owner.isOutputShutdown()) {
+        if (state == ST_ABANDONED || owner.isOutputShutdown()) {
             ReferenceCountUtil.release(response);
-            if (!abandoned) {
+            if (state != ST_ABANDONED) {
                 markAnswered(null, true); // leaves the queue without a write
             }
             return;
@@ -353,13 +411,26 @@ final class Exchange<I, O> implements Callable<Future<O>>, GenericFutureListener
 
     private void markAnswered(O response, boolean close) {
         this.response = response;
-        this.closeAfter = close;
-        this.answered = true;
+        setState(close ? ST_LAST_ANSWER : ST_ANSWERED);
         owner.answered();
     }
 
+    /** The request's type and the answer's state. */
     @Override
     public String toString() {
-        return "Exchange{" + request.getClass().getSimpleName() + (answered ? ", answered}" : "}");
+        int state = (int) STATE.getAcquire(this);
+        return "Exchange{" + request.getClass().getSimpleName() + ", " + stateName(state) + '}';
+    }
+
+    private static String stateName(int state) {
+        return switch (state) {
+            case ST_RECEIVED -> "received";
+            case ST_WAITING_FOR_ROOM -> "waiting for room";
+            case ST_ADMITTED -> "admitted";
+            case ST_ANSWERED -> "answered";
+            case ST_LAST_ANSWER -> "last answer";
+            case ST_ABANDONED -> "abandoned";
+            default -> throw new AssertionError(state);
+        };
     }
 }
