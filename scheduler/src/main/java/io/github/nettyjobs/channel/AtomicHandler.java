@@ -231,7 +231,8 @@ public final class AtomicHandler<I, O> extends ChannelInboundHandlerAdapter {
     private void warnNoScheduler() {
         if (!warnedNoScheduler) {
             warnedNoScheduler = true;
-            logger.warn("{}: answering with the protocol's failure response", ChannelJobs.noSchedulerMessage(ctx.channel()));
+            logger.warn("{}: answering with the protocol's failure response",
+                    ChannelJobs.noSchedulerMessage(ctx.channel()));
         }
     }
 

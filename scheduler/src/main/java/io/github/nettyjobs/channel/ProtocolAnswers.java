@@ -95,7 +95,8 @@ final class ProtocolAnswers<I, O> {
 
     O malformed(ChannelHandlerContext ctx, I request, Throwable cause) {
         if (logger.isDebugEnabled()) {
-            logger.debug("{} {}: undecodable request: {}", ctx.channel(), describe(request), LogText.escape(cause.toString()));
+            logger.debug("{} {}: undecodable request: {}", ctx.channel(), describe(request),
+                    LogText.escape(cause.toString()));
         }
         try {
             return protocol.malformedResponse(ctx, request, cause);
