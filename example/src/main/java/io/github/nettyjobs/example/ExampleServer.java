@@ -6,7 +6,11 @@ import io.github.nettyjobs.channel.AtomicHandler;
 import io.github.nettyjobs.channel.JobsHandler;
 import io.github.nettyjobs.http.HttpJobs;
 import io.github.nettyjobs.micrometer.SchedulerMetrics;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -65,7 +69,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       ({@code --reject-when-full}), so a flood of spawns holds no request slot.</li>
  * </ul>
  * Each is bound to Micrometer through {@link SchedulerMetrics} under its name, and
- * {@code GET /metrics} shows the meters: the shed, rejected and timed-out counts among them.
+ * {@code GET /metrics} shows the meters in Prometheus' text format: the shed, rejected and timed-out counts
+ * among them.
  *
  * <pre>
  * mvn -B -q install -DskipTests
@@ -111,8 +116,8 @@ public final class ExampleServer {
     private final SchedulerGroup background;
     /** The blocking calls of {@code /blocking} and {@code BLOCK}, off the loops: one scheduler per worker loop. */
     private final SchedulerGroup blocking;
-    /** The meters of the four kinds of scheduler, for {@code GET /metrics}. */
-    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    /** The meters of the four kinds of scheduler, for {@code GET /metrics} in Prometheus' text format. */
+    private final PrometheusMeterRegistry registry = newRegistry();
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private Channel serverChannel;
@@ -144,6 +149,24 @@ public final class ExampleServer {
                 .rejectWhenFull(true)
                 .pendingTimeout(Options.orNone(options.pendingTimeout))
                 .jobTimeout(Options.orNone(options.blockingTimeout)));
+    }
+
+    /**
+     * A Prometheus registry whose nettyjobs timers also publish histogram buckets, so that a query
+     * can take any quantile of queue and run times over any window and across instances.
+     */
+    static PrometheusMeterRegistry newRegistry() {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        registry.config().meterFilter(new MeterFilter() {
+            @Override
+            public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
+                if (id.getType() == Meter.Type.TIMER && id.getName().startsWith("nettyjobs.")) {
+                    return DistributionStatisticConfig.builder().percentilesHistogram(true).build().merge(config);
+                }
+                return config;
+            }
+        });
+        return registry;
     }
 
     /** One scheduler per worker loop, its meters tagged {@code scheduler=name}. */
@@ -241,7 +264,7 @@ public final class ExampleServer {
     }
 
     /** The meters {@code GET /metrics} shows, for tests. */
-    SimpleMeterRegistry registry() {
+    PrometheusMeterRegistry registry() {
         return registry;
     }
 
@@ -269,7 +292,7 @@ public final class ExampleServer {
                 "  GET  /blocking?ms=100             a blocking call (a sleep) that spawnBlocking runs off the event",
                 "                                    loop, on a virtual thread; 503 when the blocking scheduler is full",
                 "                                    or the call outlives --blocking-timeout (its thread interrupted)",
-                "  GET  /metrics                     the schedulers' meters (Micrometer): jobs active and pending,",
+                "  GET  /metrics                     the schedulers' meters, Prometheus text: jobs active and pending,",
                 "                                    ended by outcome (dropped, timed_out, ...), spawns rejected",
                 "  GET  /fail                        a handler that throws: 500, logged once",
                 "",

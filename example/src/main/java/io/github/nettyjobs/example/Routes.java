@@ -6,7 +6,7 @@ import io.github.nettyjobs.SchedulerGroup;
 import io.github.nettyjobs.http.AsyncHttpHandler;
 import io.github.nettyjobs.channel.ChannelJobs;
 import io.github.nettyjobs.internal.LogText;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
@@ -46,6 +46,8 @@ final class Routes implements AsyncHttpHandler {
     static final long MAX_MILLIS = MAX_SECONDS * 1000L;
     /** The {@code Retry-After} of a {@code 503} of a busy server, in seconds. */
     static final int RETRY_AFTER_SECONDS = 1;
+    /** The media type of Prometheus' text format. */
+    static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
     /** The {@code Allow} of a route that only reads. */
     private static final String GET_HEAD = "GET, HEAD";
     /** The {@code Allow} of a route that also takes {@code POST}. */
@@ -61,14 +63,14 @@ final class Routes implements AsyncHttpHandler {
     }
 
     private final Groups groups;
-    private final SimpleMeterRegistry registry;
+    private final PrometheusMeterRegistry registry;
     private final Activity activity;
     private final String help;
     private final AtomicInteger backgroundNames = new AtomicInteger();
     private final AtomicInteger atomicNames = new AtomicInteger();
     private final AtomicInteger blockingNames = new AtomicInteger();
 
-    Routes(Groups groups, SimpleMeterRegistry registry, Activity activity, String help) {
+    Routes(Groups groups, PrometheusMeterRegistry registry, Activity activity, String help) {
         this.groups = groups;
         this.registry = registry;
         this.activity = activity;
@@ -116,14 +118,20 @@ final class Routes implements AsyncHttpHandler {
             case "/blocking":
                 return isGet(method) ? blocking(ctx, uri) : notAllowed(ctx, GET_HEAD);
             case "/metrics":
-                return isGet(method) ? text(ctx, HttpResponseStatus.OK, registry.getMetersAsString() + "\n")
-                        : notAllowed(ctx, GET_HEAD);
+                return isGet(method) ? metrics(ctx) : notAllowed(ctx, GET_HEAD);
             case "/fail":
                 throw new IllegalStateException("/fail fails on purpose");
             default:
                 return text(ctx, HttpResponseStatus.NOT_FOUND,
                         "no such route: " + LogText.escape(path) + " (see GET /)\n");
         }
+    }
+
+    /** {@code GET /metrics}: every meter in Prometheus' text format (version 0.0.4), for a scraper. */
+    private Future<FullHttpResponse> metrics(ChannelHandlerContext ctx) {
+        FullHttpResponse response = response(ctx, HttpResponseStatus.OK, registry.scrape());
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, PROMETHEUS_TEXT);
+        return ctx.executor().newSucceededFuture(response);
     }
 
     private static boolean isGet(HttpMethod method) {

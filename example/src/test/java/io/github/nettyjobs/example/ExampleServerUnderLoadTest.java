@@ -142,10 +142,10 @@ class ExampleServerUnderLoadTest {
         assertEquals(0, gauge("nettyjobs.jobs.active", "long"));
         await(() -> gauge("nettyjobs.jobs.active", "requests") == 0, "every request has ended");
 
-        assertMetricsShow("nettyjobs.spawns.rejected(COUNTER)[scheduler='long']; count=45.0");
-        assertMetricsShow("nettyjobs.jobs.ended(COUNTER)[outcome='dropped', scheduler='long']; count=10.0");
-        assertMetricsShow("nettyjobs.jobs.ended(COUNTER)[outcome='timed_out', scheduler='long']; count=50.0");
-        assertMetricsShow("nettyjobs.jobs.ended(COUNTER)[outcome='dropped', scheduler='requests']; count=0.0");
+        assertMetricsShow("nettyjobs_spawns_rejected_total{scheduler=\"long\"} 45.0");
+        assertMetricsShow("nettyjobs_jobs_ended_total{outcome=\"dropped\",scheduler=\"long\"} 10.0");
+        assertMetricsShow("nettyjobs_jobs_ended_total{outcome=\"timed_out\",scheduler=\"long\"} 50.0");
+        assertMetricsShow("nettyjobs_jobs_ended_total{outcome=\"dropped\",scheduler=\"requests\"} 0.0");
         String printed = output.toString(StandardCharsets.UTF_8);
         assertTrue(printed.contains("atomic request 1 cut short: atomic request 1 timed out"), printed);
     }
@@ -173,8 +173,8 @@ class ExampleServerUnderLoadTest {
         await(() -> count("nettyjobs.jobs.ended", "scheduler", "background", "outcome", "succeeded") == accepted,
                 "the accepted background jobs have run");
         assertRootAnswersFast("after the background jobs ran");
-        assertMetricsShow("nettyjobs.spawns.rejected(COUNTER)[scheduler='background']; count=" + refused + ".0");
-        assertMetricsShow("nettyjobs.spawns.rejected(COUNTER)[scheduler='requests']; count=0.0");
+        assertMetricsShow("nettyjobs_spawns_rejected_total{scheduler=\"background\"} " + refused + ".0");
+        assertMetricsShow("nettyjobs_spawns_rejected_total{scheduler=\"requests\"} 0.0");
     }
 
     // ---- each defence on its own ----
@@ -193,7 +193,7 @@ class ExampleServerUnderLoadTest {
             connection.send("GET /atomic?seconds=0 HTTP/1.1\r\nHost: x\r\n\r\n");
             assertTrue(connection.head().startsWith("http/1.1 200"));
         }
-        assertMetricsShow("nettyjobs.jobs.ended(COUNTER)[outcome='timed_out', scheduler='long']; count=1.0");
+        assertMetricsShow("nettyjobs_jobs_ended_total{outcome=\"timed_out\",scheduler=\"long\"} 1.0");
     }
 
     @Test
