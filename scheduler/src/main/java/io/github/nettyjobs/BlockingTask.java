@@ -199,7 +199,7 @@ final class BlockingTask<T> extends DefaultPromise<T> implements Callable<Future
         if (called) {
             if (thrown != null) {
                 // Restoring its context, say: the call's outcome stands, and the decorator's bug is logged.
-                scheduler.decoratorThrewAfterStart(job, thrown);
+                scheduler.onDecoratorThrewAfterStart(job, thrown);
             }
             return;
         }

@@ -226,37 +226,44 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
     @Override
     public void run() {
         switch (state) {
-            case ST_NEW:
-                if (spawnPromise.isCancelled()) {
-                    withdraw();
-                } else {
-                    scheduler.admit(this);
-                }
-                break;
-            case ST_WAITING:
-                if (spawnPromise.isCancelled()) {
-                    withdraw(); // SpawnPromise.cancel hopped here
-                } else {
-                    queueDeadlinePassed(); // its timer
-                }
-                break;
-            case ST_PENDING:
-                queueDeadlinePassed(); // its timer: the only reason to run while pending
-                break;
-            case ST_ACTIVE:
-                if (future != null && future.isDone()) {
-                    futureDone(); // completed on another thread
-                } else if (closeRequest == CLOSE_NOT_ASKED) {
-                    runDeadlinePassed(); // its timer, while running
-                } else {
-                    closeDeadlinePassed(); // its timer, while closing
-                }
-                break;
-            case ST_CLOSED:
-                deferredReportTurn();
-                break;
-            default:
-                throw new AssertionError(state);
+            case ST_NEW -> onArrival();
+            case ST_WAITING -> onWaitingTurn();
+            case ST_PENDING -> onQueueDeadline(); // its timer: the only reason to run while pending
+            case ST_ACTIVE -> onActiveTurn();
+            case ST_CLOSED -> onDeferredReportTurn();
+            default -> throw new AssertionError(state);
+        }
+    }
+
+    /** Spawned from another thread, the job reaches the loop: admitted, or withdrawn if cancelled on the way. */
+    private void onArrival() {
+        if (spawnPromise.isCancelled()) {
+            withdraw();
+        } else {
+            scheduler.admit(this);
+        }
+    }
+
+    /** Waiting for room: its spawn was cancelled (SpawnPromise.cancel hopped here), or its queue deadline passed. */
+    private void onWaitingTurn() {
+        if (spawnPromise.isCancelled()) {
+            withdraw();
+        } else {
+            onQueueDeadline();
+        }
+    }
+
+    /**
+     * Active: its future completed on another thread, or its one timer fired: the run deadline
+     * while it runs, the close deadline while it closes.
+     */
+    private void onActiveTurn() {
+        if (future != null && future.isDone()) {
+            onFutureDone();
+        } else if (closeRequest == CLOSE_NOT_ASKED) {
+            onRunDeadline();
+        } else {
+            onCloseDeadline();
         }
     }
 
@@ -311,7 +318,7 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
         long timeout = scheduler.config.pendingTimeoutNanos;
         if (timeout != Checks.NO_LIMIT) {
             long left = extras.spawnedElsewhere ? timeout - (scheduler.config.nanoTime() - extras.spawnNanos) : timeout;
-            // run(): queueDeadlinePassed()
+            // run(): onQueueDeadline()
             extras.timer = loop().schedule(this, Math.max(0, left), TimeUnit.NANOSECONDS);
         }
     }
@@ -320,16 +327,16 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
      * The queue deadline passed: a waiting spawn fails, a pending job is dropped. Neither is a
      * failure of the job (it never ran), so nothing goes to the exception handler.
      */
-    private void queueDeadlinePassed() {
+    private void onQueueDeadline() {
         extras.timer = null;
         if (state == ST_PENDING) {
             end(JobOutcome.DROPPED);
             return;
         }
         scheduler.removeWaiting(this);
-        reject(new RejectedExecutionException("Spawn timed out after " + scheduler.pendingTimeout()
+        reject(new SpawnRefusedException("Spawn timed out after " + scheduler.pendingTimeout()
                 + " waiting for room in the pending queue"));
-        scheduler.released();
+        scheduler.onReleased();
     }
 
     /**
@@ -346,7 +353,7 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
         }
         spawnPromise = null;
         promise.trySuccess(this);
-        spawnListenerAdded(); // trySuccess may have queued its listeners' calls behind the report
+        onSpawnListenerAdded(); // trySuccess may have queued its listeners' calls behind the report
         return promise;
     }
 
@@ -355,7 +362,7 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
      * that promise completed: if a failure report waits, it must wait behind that listener's call,
      * which Netty may have queued. Off the loop the order is not ours to keep (see {@link Job}).
      */
-    void spawnListenerAdded() {
+    void onSpawnListenerAdded() {
         if (reportState == REPORT_QUEUED && loop().inEventLoop()) {
             reportState = REPORT_REQUEUE;
         }
@@ -385,7 +392,7 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
     }
 
     /** The spawn's future was cancelled before admission, on the loop or through a hop (see {@link SpawnPromise}). */
-    void spawnCancelled() {
+    void onSpawnCancelled() {
         if (state == ST_WAITING) {
             withdraw();
         }
@@ -398,7 +405,7 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
         closeUnadmitted();
         if (wasWaiting) {
             scheduler.removeWaiting(this);
-            scheduler.released();
+            scheduler.onReleased();
         }
     }
 
@@ -438,7 +445,7 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
         }
         long timeout = scheduler.config.jobTimeoutNanos;
         if (timeout != Checks.NO_LIMIT && state == ST_ACTIVE && closeRequest == CLOSE_NOT_ASKED && !future.isDone()) {
-            extras.timer = loop().schedule(this, timeout, TimeUnit.NANOSECONDS); // run(): runDeadlinePassed()
+            extras.timer = loop().schedule(this, timeout, TimeUnit.NANOSECONDS); // run(): onRunDeadline()
         }
     }
 
@@ -461,7 +468,7 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
                     : new IllegalStateException("the task decorator's Runnable did not run the job's start"));
         } else if (failure != null) {
             // The task was called, then the wrapper threw (restoring its context, say): the job runs on.
-            scheduler.decoratorThrewAfterStart(this, failure);
+            scheduler.onDecoratorThrewAfterStart(this, failure);
         }
     }
 
@@ -504,7 +511,7 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
             future.cancel(/* mayInterruptIfRunning= */ false);
         }
         if (future.isDone()) {
-            futureDone();
+            onFutureDone();
         } else {
             future.addListener(this);
         }
@@ -514,13 +521,13 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
     @Override
     public void operationComplete(Future<T> future) {
         if (loop().inEventLoop()) {
-            futureDone();
+            onFutureDone();
         } else {
-            scheduler.runOnLoop(this, null); // run(), active: futureDone()
+            scheduler.runOnLoop(this, null); // run(), active: onFutureDone()
         }
     }
 
-    private void futureDone() {
+    private void onFutureDone() {
         if (state != ST_ACTIVE) {
             return; // abandoned after a close timeout: it already counts as closed
         }
@@ -528,7 +535,8 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
         if (closeRequest == CLOSE_TIMES_OUT) {
             end(JobOutcome.TIMED_OUT); // whatever its future did once cancelled: its time was up
         } else {
-            end(future.isSuccess() ? JobOutcome.SUCCEEDED : future.isCancelled() ? JobOutcome.CANCELLED : JobOutcome.FAILED);
+            end(future.isSuccess() ? JobOutcome.SUCCEEDED
+                    : future.isCancelled() ? JobOutcome.CANCELLED : JobOutcome.FAILED);
         }
     }
 
@@ -575,16 +583,16 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
      * from now on, and the timeout goes to the exception handler, since the join that asked for
      * the close took its own timeout.
      */
-    private void closeDeadlinePassed() {
+    private void onCloseDeadline() {
         extras.timer = null;
-        abandonReported();
+        onCloseTimeout();
     }
 
     /**
      * The job ran for its scheduler's {@code jobTimeout}: it is closed and ends timed out, and gets
      * the close timeout to do so.
      */
-    private void runDeadlinePassed() {
+    private void onRunDeadline() {
         extras.timer = null;
         timeOut();
     }
@@ -601,7 +609,7 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
      * The job outlived a close timeout that nobody waits on: the exception handler hears of it as
      * {@code "Job closing timed out"}, then the job is abandoned.
      */
-    void abandonReported() {
+    void onCloseTimeout() {
         report("Job closing timed out", closeTimedOut());
         abandon();
     }
@@ -621,7 +629,7 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
         long nanos = scheduler.config.closeTimeoutNanos;
         JobExtras extras = extrasForTimer();
         if (nanos != Checks.NO_LIMIT && extras.timer == null) {
-            extras.timer = loop().schedule(this, nanos, TimeUnit.NANOSECONDS); // run(), active: closeDeadlinePassed()
+            extras.timer = loop().schedule(this, nanos, TimeUnit.NANOSECONDS); // run(), active: onCloseDeadline()
         }
     }
 
@@ -653,12 +661,12 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
             timeEnd(extras, from == ST_ACTIVE, outcome);
         }
         if (from == ST_ACTIVE) {
-            scheduler.activeJobEnded(this);
+            scheduler.onActiveJobEnded(this);
         } else {
-            scheduler.pendingJobEnded(this);
+            scheduler.onPendingJobEnded(this);
         }
         deliverOutcome();
-        scheduler.released();
+        scheduler.onReleased();
     }
 
     /** Tells the listener of the end and gives the adaptive limit its sample, with one reading of the clock. */
@@ -699,14 +707,14 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
         try {
             loop().execute(this);
             reportState = REPORT_QUEUED;
-            scheduler.deferredReportQueued();
+            scheduler.onDeferredReportQueued();
         } catch (RejectedExecutionException loopShutDown) {
             reportFailure();
         }
     }
 
     /** The turn of a failure report put off by {@link #deliverOutcome()}: it goes out, or queues once more. */
-    private void deferredReportTurn() {
+    private void onDeferredReportTurn() {
         if (reportState == REPORT_REQUEUE) {
             reportState = REPORT_QUEUED;
             try {
@@ -725,7 +733,7 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
     /** The report put off is over: sent, or taken by a join. */
     private void clearDeferredReport() {
         reportState = REPORT_NONE;
-        scheduler.deferredReportDone();
+        scheduler.onDeferredReportDone();
     }
 
     /**
@@ -735,54 +743,59 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
      */
     @SuppressWarnings("unchecked")
     private boolean complete(JobWaiter.Kind kind, Promise<?> promise) {
-        switch (outcome) {
-            case SUCCEEDED:
-                if (kind == JobWaiter.Kind.JOIN) {
-                    ((Promise<T>) promise).trySuccess(future.getNow());
-                    return false;
-                }
-                break;
-            case FAILED:
-                if (kind != JobWaiter.Kind.EXPIRED_JOIN) {
-                    return promise.tryFailure(future.cause());
-                }
-                break;
-            case TIMED_OUT:
-                return promise.tryFailure(timedOut());
-            case DROPPED:
-                if (kind == JobWaiter.Kind.JOIN) {
-                    promise.tryFailure(new TimeoutException(closeRequest == CLOSE_SHEDS
-                            ? name() + " was dropped: it waited too long in a standing queue (controlled delay)"
-                            : name() + " was dropped: not started within the pending timeout "
-                                    + scheduler.pendingTimeout()));
-                    return false;
-                }
-                break;
-            case ABANDONED:
-                if (kind == JobWaiter.Kind.CLOSE) {
-                    promise.tryFailure(closeTimedOut());
-                    return false;
-                }
-                if (kind == JobWaiter.Kind.JOIN && closeRequest == CLOSE_TIMES_OUT) {
-                    promise.tryFailure(timedOut());
-                    return false;
-                }
-                break;
-            default:
-                break;
+        if (outcome == JobOutcome.TIMED_OUT) {
+            return promise.tryFailure(timedOut()); // every waiter times out with the job
         }
-        switch (kind) {
-            case JOIN:
-                promise.cancel(/* mayInterruptIfRunning= */ false); // closed before it finished
-                break;
-            case EXPIRED_JOIN:
+        return switch (kind) {
+            case JOIN -> completeJoin((Promise<T>) promise);
+            case EXPIRED_JOIN -> {
                 promise.tryFailure(new TimeoutException(name() + " did not end within the join timeout"));
-                break;
-            default:
-                ((Promise<Void>) promise).trySuccess(null);
-                break;
+                yield false;
+            }
+            case CLOSE -> completeClose((Promise<Void>) promise);
+        };
+    }
+
+    /** Completes a {@code join()} of the ended job (not timed out); see {@link #complete}. */
+    private boolean completeJoin(Promise<T> promise) {
+        switch (outcome) {
+            case SUCCEEDED -> promise.trySuccess(future.getNow());
+            case FAILED -> {
+                return promise.tryFailure(future.cause());
+            }
+            case DROPPED -> promise.tryFailure(dropped());
+            case ABANDONED -> {
+                if (closeRequest == CLOSE_TIMES_OUT) {
+                    promise.tryFailure(timedOut());
+                } else {
+                    promise.cancel(/* mayInterruptIfRunning= */ false);
+                }
+            }
+            default -> promise.cancel(/* mayInterruptIfRunning= */ false); // closed before it finished
         }
         return false;
+    }
+
+    /** Completes a {@code close()} of the ended job (not timed out); see {@link #complete}. */
+    private boolean completeClose(Promise<Void> promise) {
+        return switch (outcome) {
+            case FAILED -> promise.tryFailure(future.cause());
+            case ABANDONED -> {
+                promise.tryFailure(closeTimedOut());
+                yield false;
+            }
+            default -> {
+                promise.trySuccess(null);
+                yield false;
+            }
+        };
+    }
+
+    /** The exception of a join of a job dropped before it started. */
+    private TimeoutException dropped() {
+        return new TimeoutException(closeRequest == CLOSE_SHEDS
+                ? name() + " was dropped: it waited too long in a standing queue (controlled delay)"
+                : name() + " was dropped: not started within the pending timeout " + scheduler.pendingTimeout());
     }
 
     // ---- waiters ----
@@ -833,7 +846,7 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
      * On the loop: the caller cancelled {@code waiter}'s future. It leaves the chain with its timer
      * and the job is left as it is (a join that expired has closed the job already).
      */
-    void waiterCancelled(JobWaiter<?> waiter) {
+    void onWaiterCancelled(JobWaiter<?> waiter) {
         if (waiter.linkState != JobWaiter.LINKED) {
             return; // still on its way (it will not be linked), or taken by the job's end
         }
@@ -887,7 +900,7 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
     }
 
     /** A waiter's time ran out; it is still waiting, since the job's end cancels every waiter's timer. */
-    void waiterTimedOut(JobWaiter<?> waiter) {
+    void onWaiterTimeout(JobWaiter<?> waiter) {
         assert state == ST_PENDING || state == ST_ACTIVE : state;
         if (waiter.kind == JobWaiter.Kind.CLOSE) {
             // The close caller takes the TimeoutException as the job ends; nothing is reported.
@@ -961,7 +974,7 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
 
     @Override
     public Future<Job<T>> addListener(GenericFutureListener<? extends Future<? super Job<T>>> listener) {
-        spawnListenerAdded();
+        onSpawnListenerAdded();
         return super.addListener(listener);
     }
 
@@ -969,7 +982,7 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
     @SafeVarargs
     @SuppressWarnings("varargs")
     public final Future<Job<T>> addListeners(GenericFutureListener<? extends Future<? super Job<T>>>... listeners) {
-        spawnListenerAdded();
+        onSpawnListenerAdded();
         return super.addListeners(listeners);
     }
 

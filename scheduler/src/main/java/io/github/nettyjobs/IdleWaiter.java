@@ -20,8 +20,8 @@ final class IdleWaiter extends Waiter implements Linked<IdleWaiter> {
 
     /** The grace period ran out. */
     @Override
-    void timedOut() {
-        lifecycle.idleWaitTimedOut(this);
+    void onTimeout() {
+        lifecycle.onIdleWaitTimeout(this);
     }
 
     private IdleWaiter prev;

@@ -89,7 +89,7 @@ final class JobWaiter<V> extends DefaultPromise<V> implements Runnable {
             return false;
         }
         if (executor().inEventLoop()) {
-            job.waiterCancelled(this);
+            job.onWaiterCancelled(this);
         } else {
             job.scheduler.runOnLoop(this, null); // run(): the cancellation
         }
@@ -106,10 +106,10 @@ final class JobWaiter<V> extends DefaultPromise<V> implements Runnable {
             case NEW -> job.addWaiter(this);
             case LINKED -> {
                 if (isCancelled()) {
-                    job.waiterCancelled(this);
+                    job.onWaiterCancelled(this);
                 } else {
                     timer = null;
-                    job.waiterTimedOut(this);
+                    job.onWaiterTimeout(this);
                 }
             }
             default -> {

@@ -475,7 +475,7 @@ public final class Scheduler implements Iterable<Job<?>> {
 
     /** The loop is shut down: no job, and the listener hears of it on this thread, since no loop is left. */
     private <V> Future<V> loopShutDown() {
-        RejectedExecutionException rejected = new RejectedExecutionException("The scheduler's event loop is shut down");
+        RejectedExecutionException rejected = new SpawnRefusedException("The scheduler's event loop is shut down");
         spawnRejected(rejected);
         return ImmediateEventExecutor.INSTANCE.newFailedFuture(rejected);
     }
@@ -487,7 +487,7 @@ public final class Scheduler implements Iterable<Job<?>> {
     <T> Future<Job<T>> admit(DefaultJob<T> job) {
         assert loop.inEventLoop();
         if (!lifecycle.isOpen()) {
-            return job.reject(new RejectedExecutionException(CLOSED_MESSAGE));
+            return job.reject(new SpawnRefusedException(CLOSED_MESSAGE));
         }
         // A spawn from another thread whose pendingTimeout passed on its way here still starts if
         // a slot is free: the deadline sheds work that would wait for a saturated scheduler, and a
@@ -499,7 +499,7 @@ public final class Scheduler implements Iterable<Job<?>> {
         }
         if (!startNow && (!waiting.isEmpty() || !pendingHasRoom())) {
             if (config.rejectWhenFull) {
-                return job.reject(new RejectedExecutionException(
+                return job.reject(new SpawnRefusedException(
                         "The pending queue is full (" + config.pendingLimit + " jobs pending, " + active.size()
                         + " active)"));
             }
@@ -627,7 +627,7 @@ public final class Scheduler implements Iterable<Job<?>> {
     // ---- a job leaves (called by DefaultJob) ----
 
     /** An active job ended: its slot frees, and the queue moves on. */
-    void activeJobEnded(DefaultJob<?> job) {
+    void onActiveJobEnded(DefaultJob<?> job) {
         active.remove(job);
         ACTIVE_COUNT.setRelease(this, active.size());
         if (lifecycle.isOpen() && !(pending.isEmpty() && waiting.isEmpty())) {
@@ -636,7 +636,7 @@ public final class Scheduler implements Iterable<Job<?>> {
     }
 
     /** A pending job ended (closed or dropped): room frees in the pending queue. */
-    void pendingJobEnded(DefaultJob<?> job) {
+    void onPendingJobEnded(DefaultJob<?> job) {
         pending.remove(job);
         PENDING_COUNT.setRelease(this, pending.size());
         if (lifecycle.isOpen() && !waiting.isEmpty()) {
@@ -653,17 +653,17 @@ public final class Scheduler implements Iterable<Job<?>> {
      * Something has left the scheduler and handed its outcome out (a job, a waiting spawn): a
      * close may finish, or a waitAndClose find the scheduler idle.
      */
-    void released() {
-        lifecycle.released();
+    void onReleased() {
+        lifecycle.onReleased();
     }
 
-    void deferredReportQueued() {
+    void onDeferredReportQueued() {
         deferredReports++;
     }
 
-    void deferredReportDone() {
+    void onDeferredReportDone() {
         deferredReports--;
-        lifecycle.released();
+        lifecycle.onReleased();
     }
 
     // ---- shield ----
@@ -724,7 +724,7 @@ public final class Scheduler implements Iterable<Job<?>> {
 
     void untrack(ShieldedFuture<?> shielded) {
         shields.remove(shielded);
-        lifecycle.released();
+        lifecycle.onReleased();
     }
 
     // ---- close ----
@@ -786,7 +786,7 @@ public final class Scheduler implements Iterable<Job<?>> {
     /** The walk of a close (see {@link #close()}); the lifecycle has marked the scheduler closing. */
     void cancelAll() {
         for (DefaultJob<?> spawn; (spawn = waiting.pollFirst()) != null; ) {
-            spawn.reject(new RejectedExecutionException(CLOSED_MESSAGE));
+            spawn.reject(new SpawnRefusedException(CLOSED_MESSAGE));
         }
         for (DefaultJob<?> job; (job = pending.peekFirst()) != null; ) {
             job.requestClose(); // dropped: it leaves the queue
@@ -820,11 +820,11 @@ public final class Scheduler implements Iterable<Job<?>> {
     void abandonAll() {
         for (DefaultJob<?> job : active.toArray(DefaultJob<?>[]::new)) {
             if (job.isActiveOnLoop()) {
-                job.abandonReported();
+                job.onCloseTimeout();
             }
         }
         for (ShieldedFuture<?> shielded; (shielded = shields.pollFirst()) != null; ) {
-            shielded.untracked();
+            shielded.onUntracked();
             callExceptionHandler(new ExceptionContext("Shielded future closing timed out", null,
                     new TimeoutException("a shielded future did not end within the close timeout"), null));
         }
@@ -926,7 +926,7 @@ public final class Scheduler implements Iterable<Job<?>> {
     }
 
     /** The task was called, then the decorator's wrapper threw: the job runs on, and the decorator's bug is logged. */
-    void decoratorThrewAfterStart(Job<?> job, Throwable t) {
+    void onDecoratorThrewAfterStart(Job<?> job, Throwable t) {
         if (logger.isWarnEnabled()) {
             logger.warn("The task decorator of {} threw after starting {}; the job runs on", this,
                     LogText.escape(job.name()), t);

@@ -108,7 +108,7 @@ final class SchedulerLifecycle {
     }
 
     /** A waitAndClose grace period ran out: close now. */
-    void idleWaitTimedOut(IdleWaiter waiter) {
+    void onIdleWaitTimeout(IdleWaiter waiter) {
         idleWaiters.remove(waiter);
         completeWithClose(waiter);
     }
@@ -120,7 +120,7 @@ final class SchedulerLifecycle {
     }
 
     /** Something left the scheduler (a job, a waiting spawn, a shielded future, a deferred report). */
-    void released() {
+    void onReleased() {
         if (state == ST_CLOSING) {
             maybeFinishClose();
         } else if (state == ST_OPEN && !idleWaiters.isEmpty() && scheduler.isIdle()) {

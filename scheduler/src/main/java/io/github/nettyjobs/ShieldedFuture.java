@@ -71,7 +71,7 @@ final class ShieldedFuture<T> extends DefaultPromise<T>
     }
 
     /** The scheduler gave up waiting for the inner future after its close timeout. */
-    void untracked() {
+    void onUntracked() {
         tracked = false;
     }
 

@@ -22,7 +22,7 @@ final class SpawnPromise<T> extends DefaultPromise<Job<T>> {
 
     @Override
     public Promise<Job<T>> addListener(GenericFutureListener<? extends Future<? super Job<T>>> listener) {
-        job.spawnListenerAdded();
+        job.onSpawnListenerAdded();
         return super.addListener(listener);
     }
 
@@ -30,7 +30,7 @@ final class SpawnPromise<T> extends DefaultPromise<Job<T>> {
     @SafeVarargs
     @SuppressWarnings("varargs")
     public final Promise<Job<T>> addListeners(GenericFutureListener<? extends Future<? super Job<T>>>... listeners) {
-        job.spawnListenerAdded();
+        job.onSpawnListenerAdded();
         return super.addListeners(listeners);
     }
 
@@ -40,7 +40,7 @@ final class SpawnPromise<T> extends DefaultPromise<Job<T>> {
             return false;
         }
         if (executor().inEventLoop()) {
-            job.spawnCancelled();
+            job.onSpawnCancelled();
         } else {
             job.scheduler.runOnLoop(job, null); // DefaultJob.run() sees the cancellation
         }

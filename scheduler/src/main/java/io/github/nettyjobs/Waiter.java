@@ -30,8 +30,8 @@ abstract class Waiter implements Runnable {
     @Override
     public final void run() {
         timer = null;
-        timedOut();
+        onTimeout();
     }
 
-    abstract void timedOut();
+    abstract void onTimeout();
 }

@@ -139,6 +139,7 @@ class PendingTimeoutTest {
         RejectedExecutionException rejected = awaitFailure(RejectedExecutionException.class, older);
 
         assertTrue(rejected.getMessage().contains("timed out"), rejected.getMessage());
+        assertEquals(0, rejected.getStackTrace().length, "a refusal fills in no stack trace");
         Job<Void> youngerJob = awaitSuccess(younger.get());
         assertTrue(youngerJob.isPending(), "its own deadline is 10 s after its own spawn");
         assertEquals(0, calls.get());

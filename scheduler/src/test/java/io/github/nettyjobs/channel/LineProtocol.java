@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -34,8 +35,11 @@ class LineProtocol implements AtomicProtocol<ByteBuf, ByteBuf> {
 
     @Override
     public ByteBuf unavailableResponse(ChannelHandlerContext ctx, ByteBuf request, Throwable cause) {
-        // Netty's own cancellation exceptions are subclasses that differ between Netty 4.1 and 4.2.
-        String kind = cause instanceof CancellationException ? "CancellationException" : cause.getClass().getSimpleName();
+        // Netty's own cancellation exceptions are subclasses that differ between Netty 4.1 and 4.2, and
+        // the scheduler refuses with a stackless subclass of RejectedExecutionException.
+        String kind = cause instanceof CancellationException ? "CancellationException"
+                : cause instanceof RejectedExecutionException ? "RejectedExecutionException"
+                : cause.getClass().getSimpleName();
         return nullUnavailable ? null : Lines.buffer("UNAVAILABLE " + kind);
     }
 
