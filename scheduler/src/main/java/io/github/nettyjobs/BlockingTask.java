@@ -167,6 +167,7 @@ final class BlockingTask<T> extends DefaultPromise<T> implements Callable<Future
             }
             runner = null;
         }
+        BlockingThreadPool.callReturned(); // this thread can take the next call before the loop hears of this one
         try {
             loop.execute(this); // run(): deliver() or deliverCancellation()
         } catch (RejectedExecutionException loopShutDown) {

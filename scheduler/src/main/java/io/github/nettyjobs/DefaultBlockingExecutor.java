@@ -7,10 +7,7 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The executor of blocking tasks when a scheduler's builder names none (see
@@ -20,10 +17,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>On Java 21 and later it starts a new virtual thread per task. The jar targets Java 17, where
  * {@code Thread.ofVirtual()} does not exist, so the thread factory is looked up once, at run time,
  * through method handles; a multi-release jar would need a second source tree compiled by a newer
- * JDK for two lines of code. On Java 17 (or if the lookup fails) it is a pool of daemon platform
- * threads named {@code nettyjobs-blocking-N}, created as tasks need them and ended after a minute
- * idle. Neither bounds the number of threads: each scheduler's limit bounds how many of its tasks
- * run at once.
+ * JDK for two lines of code. On Java 17 (or if the lookup fails) it is a {@link BlockingThreadPool}
+ * of daemon platform threads named {@code nettyjobs-blocking-N}, created only when every thread is
+ * busy and ended after a minute idle. Neither bounds the number of threads: each scheduler's limit
+ * bounds how many of its tasks run at once.
  */
 final class DefaultBlockingExecutor implements Executor {
 
@@ -36,11 +33,11 @@ final class DefaultBlockingExecutor implements Executor {
     /** Starts a new virtual thread per task, or {@code null} on Java 17. */
     private final ThreadFactory virtualThreads;
     /** The pool of platform threads, or {@code null} when virtual threads are used. */
-    private final ExecutorService platformThreads;
+    private final BlockingThreadPool platformThreads;
 
     private DefaultBlockingExecutor(ThreadFactory virtualThreads) {
         this.virtualThreads = virtualThreads;
-        this.platformThreads = virtualThreads == null ? platformThreadPool() : null;
+        this.platformThreads = virtualThreads == null ? new BlockingThreadPool(THREAD_NAME_PREFIX) : null;
     }
 
     /** The shared executor, created (and its kind decided) on first use. */
@@ -98,20 +95,9 @@ final class DefaultBlockingExecutor implements Executor {
         }
     }
 
-    /** A cached pool: a thread per task that runs at once, kept a minute once idle. */
-    private static ExecutorService platformThreadPool() {
-        AtomicInteger numbers = new AtomicInteger();
-        return Executors.newCachedThreadPool(task -> {
-            Thread thread = new Thread(task, THREAD_NAME_PREFIX + numbers.incrementAndGet());
-            thread.setDaemon(true); // the pool is never shut down: it must not keep the JVM alive
-            return thread;
-        });
-    }
-
     @Override
     public String toString() {
-        return "DefaultBlockingExecutor{" + (virtualThreads != null ? "a virtual thread per task"
-                : "a pool of platform threads " + THREAD_NAME_PREFIX + "N") + '}';
+        return "DefaultBlockingExecutor{" + (virtualThreads != null ? "a virtual thread per task" : platformThreads) + '}';
     }
 
     /** Holds the shared instance: created when first asked for, not when the scheduler class loads. */

@@ -15,7 +15,11 @@ import joptsimple.OptionSpec;
 import joptsimple.util.PathConverter;
 import org.HdrHistogram.Histogram;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,6 +28,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -37,7 +42,8 @@ import java.util.concurrent.TimeUnit;
  * an order that rotates from round to round; the harness reports the median wall time of each over
  * the measured rounds, its ratio to the floor's, and the delay of a 1 ms periodic task on the event
  * loop that hands out the work (the scheduler's loop, Vert.x's context loop; an idle NIO loop for
- * the raw executors, which shows the machine's own jitter).
+ * the raw executors, which shows the machine's own jitter). The scheduler and Vert.x get the calls
+ * in chunks of {@value #CHUNK} per loop task, as a server gets them from requests.
  *
  * <p>Not JMH: a run is a few hundred milliseconds of sleeping threads, and the loop's delay is a
  * percentile of its own; the harness measures both directly, with warmup rounds first.
@@ -50,6 +56,11 @@ import java.util.concurrent.TimeUnit;
 public final class BlockingHarness {
 
     private static final long PROBE_PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /**
+     * Calls handed out per loop task: a server spawns as requests arrive, not 10 000 in one task,
+     * and a chunk this small lets the probe run between chunks.
+     */
+    private static final int CHUNK = 100;
 
     private final int jobs;
     private final long sleepMillis;
@@ -168,12 +179,17 @@ public final class BlockingHarness {
                     r.loopDelayMaxMicros());
         }
         return new BlockingSummary(Instant.now().toString(), System.getProperty("java.version"),
-                Runtime.getRuntime().availableProcessors(), jobs, sleepMillis, limit, poolThreads, measuredRounds, results);
+                Runtime.getRuntime().availableProcessors(), jobs, sleepMillis, limit, poolThreads, measuredRounds,
+                ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), results);
     }
 
+    /** Vert.x's version, from the file its jar carries for that purpose. */
     private static String vertxVersion() {
-        String version = Vertx.class.getPackage().getImplementationVersion();
-        return version != null ? version : "5";
+        try (InputStream in = Vertx.class.getResourceAsStream("/META-INF/vertx/vertx-version.txt")) {
+            return in == null ? "5" : new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+        } catch (IOException e) {
+            return "5";
+        }
     }
 
     /** The call every variant makes. */
@@ -185,12 +201,33 @@ public final class BlockingHarness {
     private void spawnBlocking(EventLoop loop) throws Exception {
         Scheduler scheduler = Scheduler.builder().limit(limit).pendingLimit(0).waitTimeout(null).build(loop);
         Callable<Object> call = this::sleep;
-        loop.execute(() -> {
-            for (int i = 0; i < jobs; i++) {
-                scheduler.spawnBlocking(call);
+        inChunks(loop::execute, () -> scheduler.spawnBlocking(call)).await();
+        scheduler.waitAndClose().sync();
+    }
+
+    /**
+     * Runs {@code handOut} {@link #jobs} times on a loop, {@link #CHUNK} times per task of
+     * {@code loop}; the latch opens once every call is handed out.
+     */
+    private CountDownLatch inChunks(Executor loop, Runnable handOut) {
+        CountDownLatch handedOut = new CountDownLatch(1);
+        loop.execute(new Runnable() {
+            private int done;
+
+            @Override
+            public void run() {
+                int end = Math.min(jobs, done + CHUNK);
+                for (; done < end; done++) {
+                    handOut.run();
+                }
+                if (done < jobs) {
+                    loop.execute(this);
+                } else {
+                    handedOut.countDown();
+                }
             }
         });
-        scheduler.waitAndClose().sync();
+        return handedOut;
     }
 
     private void onExecutor(ExecutorService executor, int permits) throws Exception {
@@ -215,11 +252,8 @@ public final class BlockingHarness {
     private void vertxExecuteBlocking(ContextInternal context) throws Exception {
         CountDownLatch done = new CountDownLatch(jobs);
         Callable<Object> call = this::sleep;
-        context.runOnContext(ignored -> {
-            for (int i = 0; i < jobs; i++) {
-                context.executeBlocking(call, /* ordered= */ false).onComplete(result -> done.countDown());
-            }
-        });
+        inChunks(task -> context.runOnContext(ignored -> task.run()),
+                () -> context.executeBlocking(call, /* ordered= */ false).onComplete(result -> done.countDown()));
         done.await();
     }
 

@@ -19,10 +19,12 @@ import java.util.List;
  * @param limit        calls at once
  * @param poolThreads  threads of the fixed pool
  * @param rounds       measured rounds
+ * @param loadAverage  the machine's load average over the last minute at the end of the run (how busy
+ *                     other processes kept its CPUs), or a negative number where the OS does not say
  * @param variants     each variant's figures, the floor first when the JVM has virtual threads
  */
 public record BlockingSummary(String date, String java, int cpus, int jobs, long sleepMillis, int limit,
-                              int poolThreads, int rounds, List<VariantResult> variants) {
+                              int poolThreads, int rounds, double loadAverage, List<VariantResult> variants) {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
