@@ -62,7 +62,7 @@ final class JobExtras implements Runnable {
     static JobExtras atSpawn(DefaultJob<?> job, Scheduler scheduler, boolean blocking) {
         // A blocking job's call is decorated on its blocking thread, by its task (see BlockingTask).
         return new JobExtras(job, scheduler.config.debug ? new SpawnTrace() : null,
-                scheduler.config.readsClock ? scheduler.config.nanoTime() : 0,
+                scheduler.config.timesSpawn ? scheduler.config.nanoTime() : 0,
                 blocking ? null : scheduler.config.taskDecorator);
     }
 

@@ -59,8 +59,10 @@ final class SchedulerConfig implements Cloneable {
     long pendingTimeoutNanos;
     /** {@link #slowTaskThreshold} in nanoseconds, or {@link Checks#NO_LIMIT}: tasks are not timed. */
     long slowTaskThresholdNanos;
-    /** Whether jobs note the time of their spawn and start: a listener or a queue deadline needs it. */
+    /** Whether jobs note the time of their start and end: a listener, queue deadline or adaptive limit needs it. */
     boolean readsClock;
+    /** Whether jobs note the time of their spawn too: all but an adaptive limit need it (it times runs only). */
+    boolean timesSpawn;
     /** Whether each job carries {@link JobExtras} from its spawn on: some option needs them. */
     boolean jobsCarryExtras;
 
@@ -80,8 +82,9 @@ final class SchedulerConfig implements Cloneable {
         snapshot.jobTimeoutNanos = toNanos(jobTimeout);
         snapshot.pendingTimeoutNanos = toNanos(pendingTimeout);
         snapshot.slowTaskThresholdNanos = toNanos(slowTaskThreshold);
-        snapshot.readsClock = listener != null || pendingTimeout != null || limitAlgorithm != null
-                || controlledDelayTarget != null || adaptiveLifo;
+        snapshot.timesSpawn = listener != null || pendingTimeout != null || controlledDelayTarget != null
+                || adaptiveLifo;
+        snapshot.readsClock = snapshot.timesSpawn || limitAlgorithm != null;
         snapshot.jobsCarryExtras = debug || snapshot.readsClock || jobTimeout != null || taskDecorator != null;
         return snapshot;
     }

@@ -5,6 +5,7 @@ import io.github.nettyjobs.SchedulerGroup;
 import io.github.nettyjobs.channel.AtomicHandler;
 import io.github.nettyjobs.channel.JobsHandler;
 import io.github.nettyjobs.http.HttpJobs;
+import io.github.nettyjobs.limit.Limits;
 import io.github.nettyjobs.micrometer.SchedulerMetrics;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.config.MeterFilter;
@@ -52,7 +53,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>It defends itself under load with four kinds of scheduler, one of each per event loop, so
  * that cheap routes never share a slot pool with day-long work:
  * <ul>
- *   <li>{@code requests}: every request, while it is answered ({@code --request-limit}); a request
+ *   <li>{@code requests}: every request, while it is answered (an adaptive limit of at most
+ *       {@code --request-limit}, which follows the requests' run times); a request
  *       that waits longer than {@code --pending-timeout} for a slot is answered {@code 503} with
  *       {@code Retry-After}.</li>
  *   <li>{@code long}: the work of {@code GET /atomic} and {@code SLEEP} ({@code --long-limit},
@@ -129,8 +131,7 @@ public final class ExampleServer {
         this.activity = new Activity(out);
         this.workers = new MultiThreadIoEventLoopGroup(options.threads,
                 new DefaultThreadFactory("nettyjobs-example-worker"), NioIoHandler.newFactory());
-        this.requests = metered("requests", Scheduler.builder()
-                .limit(options.requestLimit)
+        this.requests = metered("requests", requestLimit(Scheduler.builder(), options)
                 .pendingTimeout(Options.orNone(options.pendingTimeout)));
         this.longWork = metered("long", Scheduler.builder()
                 .limit(options.longLimit)
@@ -167,6 +168,21 @@ public final class ExampleServer {
             }
         });
         return registry;
+    }
+
+    /**
+     * The request scheduler's limit: adaptive ({@code Limits.gradient2()}), from {@code --request-limit}
+     * down to one more than the slots that requests waiting for long work and blocking calls may hold,
+     * so that those never take every slot; {@code 0} for no limit.
+     */
+    private static Scheduler.Builder requestLimit(Scheduler.Builder builder, Options options) {
+        if (options.requestLimit == 0) {
+            return builder.limit(0);
+        }
+        int floor = options.longLimit + options.longPendingLimit + options.blockingLimit
+                + options.blockingPendingLimit + 1;
+        return builder.limit(Limits.gradient2().initialLimit(options.requestLimit)
+                .minLimit(Math.min(floor, options.requestLimit)).maxLimit(options.requestLimit));
     }
 
     /** One scheduler per worker loop, its meters tagged {@code scheduler=name}. */
@@ -305,6 +321,7 @@ public final class ExampleServer {
                 "",
                 "Under load (limits " + perLoop + "):",
                 "  requests    " + limitText(options.requestLimit) + " at once"
+                        + (options.requestLimit == 0 ? "" : " at most (adaptive: the limit follows the run times)")
                         + (options.pendingTimeout.isZero() ? "; a request waits for a slot as long as it takes"
                                 : "; a request waiting " + Options.format(options.pendingTimeout) + " for a slot gets 503"),
                 "  long        " + options.longLimit + " at once, " + options.longPendingLimit + " waiting, then 503"
