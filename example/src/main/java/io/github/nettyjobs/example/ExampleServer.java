@@ -27,6 +27,9 @@ import io.netty.handler.codec.LineBasedFrameDecoder;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.codec.string.StringEncoder;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Future;
@@ -38,6 +41,7 @@ import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -46,9 +50,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * The nettyjobs example server: an HTTP server whose every request runs as an atomic job, with
  * routes that spawn background jobs and list them, and, with {@code --line-port}, a small line
  * protocol served the same way ({@link LineCommands}). Connections that send no complete request
- * for {@code --read-timeout} while nothing of theirs is being answered are closed. {@link #stop()} (run on SIGTERM or Ctrl-C by
- * {@link #main(String[])}) stops accepting connections, gives the jobs a grace period with
- * {@code waitAndClose}, shuts the event loops down and prints what finished and what was cancelled.
+ * for {@code --read-timeout} while nothing of theirs is being answered are closed. {@link #stop()}
+ * (run on SIGTERM or Ctrl-C by {@link #main(String[])}) drains the server for a rolling deploy
+ * ({@code GET /ready} answers {@code 503}, every connection closes after its last answer, the jobs
+ * get a grace period), shuts the event loops down and prints what finished and what was cancelled.
  *
  * <p>It defends itself under load with four kinds of scheduler, one of each per event loop, so
  * that cheap routes never share a slot pool with day-long work:
@@ -89,6 +94,8 @@ public final class ExampleServer {
     private static final Duration LOOPS_STOP_BOUND = Duration.ofSeconds(5);
     /** Added to the grace period to bound the wait for the schedulers to close (their close timeouts, a loop turn). */
     private static final Duration CLOSE_MARGIN = Duration.ofSeconds(2);
+    /** How much earlier than the requests a drain cuts long and blocking work short: their requests answer why. */
+    private static final Duration LONG_WORK_CUT_AHEAD = Duration.ofMillis(100);
     private static final InternalLogger logger = InternalLoggerFactory.getInstance(ExampleServer.class);
 
     /** Last in each pipeline: a connection that fails is closed; a client's reset is not worth a warning. */
@@ -118,6 +125,8 @@ public final class ExampleServer {
     private final SchedulerGroup background;
     /** The blocking calls of {@code /blocking} and {@code BLOCK}, off the loops: one scheduler per worker loop. */
     private final SchedulerGroup blocking;
+    /** Binds every connection, HTTP and line protocol alike, to the requests scheduler of its loop; drains them. */
+    private final JobsHandler jobsHandler;
     /** The meters of the four kinds of scheduler, for {@code GET /metrics} in Prometheus' text format. */
     private final PrometheusMeterRegistry registry = newRegistry();
     private final AtomicBoolean stopping = new AtomicBoolean();
@@ -150,6 +159,7 @@ public final class ExampleServer {
                 .rejectWhenFull(true)
                 .pendingTimeout(Options.orNone(options.pendingTimeout))
                 .jobTimeout(Options.orNone(options.blockingTimeout)));
+        this.jobsHandler = new JobsHandler(requests);
     }
 
     /**
@@ -212,8 +222,7 @@ public final class ExampleServer {
 
     private void bind() throws InterruptedException {
         Routes routes = new Routes(new Routes.Groups(requests, longWork, background, blocking), registry, activity,
-                help());
-        JobsHandler jobsHandler = new JobsHandler(requests);
+                help(), () -> !jobsHandler.isDraining());
         serverChannel = new ServerBootstrap()
                 .group(acceptor, workers)
                 .channel(NioServerSocketChannel.class)
@@ -223,10 +232,7 @@ public final class ExampleServer {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast(
-                                new HttpServerCodec(),
-                                HttpJobs.aggregator(MAX_CONTENT_LENGTH), // a 413 goes out in request order
-                                new ClientTimeout(options.readTimeout, FullHttpRequest.class, FullHttpResponse.class),
-                                HttpJobs.atomic(routes), // per-connection state: a new one each time
+                                new CleartextProtocols(() -> http1(routes), () -> http2(routes)),
                                 CLOSE_ON_EXCEPTION);
                     }
                 })
@@ -235,13 +241,40 @@ public final class ExampleServer {
                 + options.pendingLimit + ", grace " + Options.format(options.grace) + "; long work limit "
                 + options.longLimit + ", job timeout " + limitText(options.jobTimeout) + "); Ctrl-C to stop");
         if (options.linePort != Options.NO_PORT) {
-            bindLines(jobsHandler);
+            bindLines();
         }
         activity.print("try: curl " + url() + "/");
     }
 
+    /** The handlers of an HTTP/1.1 connection: per-connection state, new ones each time. */
+    private List<ChannelHandler> http1(Routes routes) {
+        return List.of(
+                new HttpServerCodec(),
+                HttpJobs.aggregator(MAX_CONTENT_LENGTH), // a 413 goes out in request order
+                new ClientTimeout(options.readTimeout, FullHttpRequest.class, FullHttpResponse.class),
+                HttpJobs.atomic(routes));
+    }
+
+    /**
+     * The handlers of an HTTP/2 connection (h2c with prior knowledge, as a load balancer speaks it):
+     * each stream a child channel answered by the same routes, and the two-step {@code GOAWAY} when
+     * the server drains.
+     */
+    private static List<ChannelHandler> http2(Routes routes) {
+        return List.of(
+                Http2FrameCodecBuilder.forServer().build(),
+                new Http2MultiplexHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel stream) {
+                        stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true),
+                                HttpJobs.aggregator(MAX_CONTENT_LENGTH), HttpJobs.atomic(routes));
+                    }
+                }),
+                HttpJobs.goAwayOnDrain());
+    }
+
     /** The line protocol: the same schedulers, the same atomic handling, another protocol. */
-    private void bindLines(JobsHandler jobsHandler) throws InterruptedException {
+    private void bindLines() throws InterruptedException {
         LineCommands commands = new LineCommands(requests, longWork, background, blocking, activity);
         lineChannel = new ServerBootstrap()
                 .group(acceptor, workers)
@@ -310,6 +343,7 @@ public final class ExampleServer {
                 "                                    or the call outlives --blocking-timeout (its thread interrupted)",
                 "  GET  /metrics                     the schedulers' meters, Prometheus text: jobs active and pending,",
                 "                                    ended by outcome (dropped, timed_out, ...), spawns rejected",
+                "  GET  /ready                       readiness for a load balancer: 200, or 503 once the server drains",
                 "  GET  /fail                        a handler that throws: 500, logged once",
                 "",
                 options.linePort == Options.NO_PORT
@@ -333,8 +367,13 @@ public final class ExampleServer {
                 "  background  " + limitText(options.limit) + " at once, " + limitText(options.pendingLimit)
                         + " waiting, then " + (options.rejectWhenFull ? "503" : "POST /jobs waits for room")
                         + (options.backgroundTimeout.isZero() ? "" : "; cut short after " + Options.format(options.backgroundTimeout)),
-                "On SIGTERM or Ctrl-C the server stops accepting, waits up to " + Options.format(options.grace)
-                        + " for the jobs, cancels the rest and stops.",
+                options.drain
+                        ? "On SIGTERM or Ctrl-C the server drains: GET /ready answers 503, each connection closes"
+                                + " after its last answer, new ones are accepted for "
+                                + Options.format(options.quietPeriod) + ", the jobs get up to "
+                                + Options.format(options.grace) + " in all, the rest is cancelled."
+                        : "On SIGTERM or Ctrl-C the server stops accepting, waits up to "
+                                + Options.format(options.grace) + " for the jobs, cancels the rest and stops.",
                 "",
                 "Try:",
                 "  curl -X POST '" + url + "/jobs?seconds=30'",
@@ -350,8 +389,13 @@ public final class ExampleServer {
     }
 
     /**
-     * Stops the server, once: stops accepting, waits up to the grace period for every job
-     * ({@code waitAndClose}), cancelling what is left, shuts the event loops down and prints the
+     * Stops the server, once. By default it drains ({@code --drain true}): {@code GET /ready} answers
+     * {@code 503} from the first moment, every connection closes after the answer that leaves it
+     * with nothing in flight, idle ones and the listening channels at the end of the quiet period,
+     * and the jobs get what is left of the grace period before they are cancelled
+     * ({@link JobsHandler#drain}); the long and background schedulers then get what is left of it
+     * too. With {@code --drain false} it stops accepting at once and gives every scheduler the grace
+     * period ({@code waitAndClose}). Either way it then shuts the event loops down and prints the
      * report. Blocks until done, and for a bounded time even if a loop is stuck: each wait has a
      * deadline, and a step that overruns it is reported and passed. Later calls wait for the first.
      */
@@ -362,20 +406,10 @@ public final class ExampleServer {
         }
         try {
             activity.stopping();
-            closeListening(serverChannel);
-            closeListening(lineChannel);
-            activity.print("stopping: no new connections; waiting up to " + Options.format(options.grace) + " for "
-                    + background.activeCount() + " active and " + background.pendingCount() + " pending background jobs and "
-                    + requests.size() + " requests"); // a request waiting for long work counts among the requests
             Duration grace = options.grace;
-            // Every group at once: the grace period is the server's, not each group's.
-            Future<Void> backgroundClosed = background.waitAndClose(grace);
-            Future<Void> longClosed = longWork.waitAndClose(grace);
-            Future<Void> requestsClosed = requests.waitAndClose(grace);
-            Future<Void> blockingClosed = blocking.waitAndClose(grace);
-            long closeDeadline = System.nanoTime() + grace.plus(CLOSE_MARGIN).toNanos();
-            if (!awaitUntil(backgroundClosed, closeDeadline) || !awaitUntil(longClosed, closeDeadline)
-                    || !awaitUntil(requestsClosed, closeDeadline) || !awaitUntil(blockingClosed, closeDeadline)) {
+            long deadline = System.nanoTime() + grace.toNanos();
+            boolean closed = options.drain ? drain(deadline) : closeAtOnce();
+            if (!closed) {
                 activity.print("the schedulers did not close within " + Options.format(grace.plus(CLOSE_MARGIN))
                         + " (is a loop stuck?); stopping the loops anyway");
             }
@@ -391,6 +425,52 @@ public final class ExampleServer {
         } finally {
             stopped.countDown();
         }
+    }
+
+    /**
+     * Drains the connections; once the quiet period is over and no new request comes, closes the
+     * long, blocking and background schedulers with what is left of the grace period, the long and
+     * blocking ones a moment earlier than the requests, so that a request still waiting for such
+     * work at the deadline is answered why (the server is shutting down) instead of being cancelled
+     * with it. Returns whether everything closed in time.
+     */
+    private boolean drain(long deadline) {
+        activity.print("stopping: draining; GET /ready answers 503, connections close after their last answer, "
+                + "new connections are accepted for the quiet period of " + Options.format(options.quietPeriod)
+                + "; waiting up to " + Options.format(options.grace) + " for " + requests.size() + " requests and "
+                + background.size() + " background jobs");
+        long closeDeadline = deadline + CLOSE_MARGIN.toNanos();
+        Future<Void> drained = jobsHandler.drain(options.quietPeriod, options.grace);
+        // Never done before the quiet period has passed: this waits it out.
+        drained.awaitUninterruptibly(options.quietPeriod.toMillis());
+        long left = Math.max(0, deadline - System.nanoTime());
+        long longLeft = Math.max(0, left - LONG_WORK_CUT_AHEAD.toNanos());
+        Future<Void> longClosed = longWork.waitAndClose(Duration.ofNanos(longLeft));
+        Future<Void> blockingClosed = blocking.waitAndClose(Duration.ofNanos(longLeft));
+        Future<Void> backgroundClosed = background.waitAndClose(Duration.ofNanos(left));
+        boolean closed = awaitUntil(drained, closeDeadline);
+        activity.print(closed ? "drained: every connection answered and closed" : "the drain did not end in time");
+        return closed && awaitUntil(longClosed, closeDeadline) && awaitUntil(blockingClosed, closeDeadline)
+                && awaitUntil(backgroundClosed, closeDeadline);
+    }
+
+    /** Stops accepting, then gives every scheduler the grace period at once; whether all closed in time. */
+    private boolean closeAtOnce() {
+        closeListening(serverChannel);
+        closeListening(lineChannel);
+        activity.print("stopping: no new connections; waiting up to " + Options.format(options.grace) + " for "
+                + background.activeCount() + " active and " + background.pendingCount()
+                + " pending background jobs and " + requests.size() + " requests");
+        // (a request waiting for long work counts among the requests)
+        Duration grace = options.grace;
+        // Every group at once: the grace period is the server's, not each group's.
+        Future<Void> backgroundClosed = background.waitAndClose(grace);
+        Future<Void> longClosed = longWork.waitAndClose(grace);
+        Future<Void> requestsClosed = requests.waitAndClose(grace);
+        Future<Void> blockingClosed = blocking.waitAndClose(grace);
+        long closeDeadline = System.nanoTime() + grace.plus(CLOSE_MARGIN).toNanos();
+        return awaitUntil(backgroundClosed, closeDeadline) && awaitUntil(longClosed, closeDeadline)
+                && awaitUntil(requestsClosed, closeDeadline) && awaitUntil(blockingClosed, closeDeadline);
     }
 
     /** Waits for {@code future} until {@code deadline} (a {@link System#nanoTime()}); whether it completed. */

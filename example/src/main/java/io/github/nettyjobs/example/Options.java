@@ -38,8 +38,19 @@ final class Options {
     private static final OptionSpec<Duration> READ_TIMEOUT = PARSER.accepts("read-timeout",
                     "close a connection that sends no complete request for this long while none of its requests is being answered (default: 30s)")
             .withRequiredArg().withValuesConvertedBy(durations(false));
-    private static final OptionSpec<Duration> GRACE = PARSER.accepts("grace", "how long shutdown waits for jobs (default: 10s)")
+    private static final OptionSpec<Duration> GRACE = PARSER.accepts("grace",
+                    "how long shutdown may take from SIGTERM, the drain's timeout: then the jobs left are cancelled "
+                            + "(default: 20s)")
             .withRequiredArg().withValuesConvertedBy(durations(true));
+    private static final OptionSpec<Duration> QUIET_PERIOD = PARSER.accepts("quiet-period",
+                    "how long a draining server still accepts connections and keeps idle ones open, while GET /ready "
+                            + "answers 503 and a load balancer takes it out of service; at most --grace (default: 2s)")
+            .withRequiredArg().withValuesConvertedBy(durations(true));
+    private static final OptionSpec<Boolean> DRAIN = PARSER.accepts("drain",
+                    "true: SIGTERM drains (GET /ready 503, connections closed after their last answer, a quiet "
+                            + "period); "
+                            + "false: it stops accepting at once, then waits for the jobs")
+            .withRequiredArg().withValuesConvertedBy(booleans()).defaultsTo(true);
     private static final OptionSpec<Integer> REQUEST_LIMIT = PARSER.accepts("request-limit",
                     "requests (HTTP requests and line commands, each a job of the requests scheduler) handled at once, "
                             + "0 for no limit; must exceed --long-limit + --long-pending-limit + --blocking-limit "
@@ -86,6 +97,9 @@ final class Options {
     final int limit;
     final int pendingLimit;
     final Duration grace;
+    /** At most {@link #grace}. */
+    final Duration quietPeriod;
+    final boolean drain;
     final int threads;
     /** The line protocol's port, or {@link #NO_PORT}. */
     final int linePort;
@@ -111,7 +125,10 @@ final class Options {
         this.port = set.valueOf(PORT);
         this.limit = set.valueOf(LIMIT);
         this.pendingLimit = set.valueOf(PENDING_LIMIT);
-        this.grace = valueOr(set, GRACE, Duration.ofSeconds(10));
+        this.grace = valueOr(set, GRACE, Duration.ofSeconds(20));
+        Duration quiet = valueOr(set, QUIET_PERIOD, Duration.ofSeconds(2));
+        this.quietPeriod = quiet.compareTo(grace) > 0 ? grace : quiet;
+        this.drain = set.valueOf(DRAIN);
         this.threads = set.valueOf(THREADS);
         this.linePort = set.has(LINE_PORT) ? set.valueOf(LINE_PORT) : NO_PORT;
         this.readTimeout = valueOr(set, READ_TIMEOUT, Duration.ofSeconds(30));

@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 
 /**
  * The example's routes. Each request runs as an atomic job of the connection's scheduler (from
@@ -66,15 +67,18 @@ final class Routes implements AsyncHttpHandler {
     private final PrometheusMeterRegistry registry;
     private final Activity activity;
     private final String help;
+    /** Whether the server takes new work: {@code false} from the first moment of its drain. */
+    private final BooleanSupplier ready;
     private final AtomicInteger backgroundNames = new AtomicInteger();
     private final AtomicInteger atomicNames = new AtomicInteger();
     private final AtomicInteger blockingNames = new AtomicInteger();
 
-    Routes(Groups groups, PrometheusMeterRegistry registry, Activity activity, String help) {
+    Routes(Groups groups, PrometheusMeterRegistry registry, Activity activity, String help, BooleanSupplier ready) {
         this.groups = groups;
         this.registry = registry;
         this.activity = activity;
         this.help = help;
+        this.ready = ready;
     }
 
     /** A request the client got wrong: answered {@code 400} with the message. */
@@ -119,6 +123,8 @@ final class Routes implements AsyncHttpHandler {
                 return isGet(method) ? blocking(ctx, uri) : notAllowed(ctx, GET_HEAD);
             case "/metrics":
                 return isGet(method) ? metrics(ctx) : notAllowed(ctx, GET_HEAD);
+            case "/ready":
+                return isGet(method) ? readiness(ctx) : notAllowed(ctx, GET_HEAD);
             case "/fail":
                 throw new IllegalStateException("/fail fails on purpose");
             default:
@@ -132,6 +138,16 @@ final class Routes implements AsyncHttpHandler {
         FullHttpResponse response = response(ctx, HttpResponseStatus.OK, registry.scrape());
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, PROMETHEUS_TEXT);
         return ctx.executor().newSucceededFuture(response);
+    }
+
+    /**
+     * {@code GET /ready}, the readiness check of a load balancer: {@code 200} while the server takes
+     * new work, {@code 503} from the first moment of its drain, so that the balancer sends nothing
+     * new before the quiet period ends and the server stops accepting.
+     */
+    private Future<FullHttpResponse> readiness(ChannelHandlerContext ctx) {
+        return ready.getAsBoolean() ? text(ctx, HttpResponseStatus.OK, "ready\n")
+                : text(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "draining\n");
     }
 
     private static boolean isGet(HttpMethod method) {

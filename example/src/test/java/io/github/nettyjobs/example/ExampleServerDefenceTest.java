@@ -149,7 +149,7 @@ class ExampleServerDefenceTest {
 
     @Test
     void atomicRequestCutShortAtShutdown_gets503_sayingTheServerIsShuttingDown() throws Exception {
-        start("--port", "0", "--grace", "200ms");
+        start("--port", "0", "--grace", "200ms", "--quiet-period", "0");
         ExecutorService stopper = Executors.newSingleThreadExecutor();
         try (RawClient client = new RawClient(server.port()); RawClient probe = new RawClient(server.port())) {
             client.send("GET /atomic?seconds=600 HTTP/1.1\r\nHost: x\r\n\r\n");

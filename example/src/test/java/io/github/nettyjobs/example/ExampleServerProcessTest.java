@@ -78,7 +78,7 @@ class ExampleServerProcessTest {
             process.destroyForcibly();
         }
         String output = String.join("\n", lines);
-        assertTrue(output.contains("nettyjobs-example: stopping: no new connections"),
+        assertTrue(output.contains("nettyjobs-example: stopping: draining"),
                 () -> "exit " + process.exitValue() + ": " + output);
         assertTrue(output.contains("nettyjobs-example: cancelled at shutdown: background job forever"), output);
         assertTrue(output.endsWith("nettyjobs-example: stopped"), output);

@@ -74,7 +74,7 @@ class ExampleServerTest {
         }
         String printed = output.toString(StandardCharsets.UTF_8);
         assertTrue(printed.contains("nettyjobs-example: listening on " + base), printed);
-        assertTrue(printed.contains("nettyjobs-example: stopping: no new connections"), printed);
+        assertTrue(printed.contains("nettyjobs-example: stopping: draining"), printed);
         assertTrue(printed.contains("nettyjobs-example: atomic request 1: its client has gone"), printed);
         assertTrue(printed.contains("nettyjobs-example: finished during shutdown: atomic request 1\n"), printed);
         // close() drops the pending job first, then cancels the active one.
@@ -92,7 +92,9 @@ class ExampleServerTest {
         assertEquals(8080, defaults.port);
         assertEquals(100, defaults.limit);
         assertEquals(10_000, defaults.pendingLimit);
-        assertEquals(Duration.ofSeconds(10), defaults.grace);
+        assertEquals(Duration.ofSeconds(20), defaults.grace);
+        assertEquals(Duration.ofSeconds(2), defaults.quietPeriod);
+        assertEquals(Duration.ofMillis(500), Options.parse("--grace", "500ms").quietPeriod);
         assertEquals(Duration.ofMillis(1500), Options.parse("--grace", "1.5s").grace);
         assertEquals(Duration.ofMillis(250), Options.parse("--grace", "250ms").grace);
         assertEquals(Duration.ofMinutes(2), Options.parse("--grace", "2m").grace);

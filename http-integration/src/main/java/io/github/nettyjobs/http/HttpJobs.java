@@ -2,6 +2,7 @@ package io.github.nettyjobs.http;
 
 import io.github.nettyjobs.channel.AtomicHandler;
 import io.github.nettyjobs.channel.AtomicProtocol;
+import io.netty.channel.ChannelHandler;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpObjectAggregator;
@@ -100,6 +101,29 @@ public final class HttpJobs {
      */
     public static AtomicProtocol<FullHttpRequest, FullHttpResponse> protocol() {
         return HttpProtocol.INSTANCE;
+    }
+
+    /**
+     * A new handler (per-connection state: one per HTTP/2 connection) that drains an HTTP/2
+     * connection when its {@link io.github.nettyjobs.channel.JobsHandler JobsHandler}
+     * {@linkplain io.github.nettyjobs.channel.JobsHandler#drain drains}, with the two-step
+     * {@code GOAWAY} of RFC 9113, section 6.8: first with the last stream id 2<sup>31</sup>-1 and a
+     * {@code PING}; once the {@code PING} is answered, or the quiet period ends, with the real last
+     * stream id. The streams already open are answered; the connection closes once they have ended.
+     * Put it in the connection's pipeline after the {@code Http2FrameCodec} (before or after the
+     * {@code Http2MultiplexHandler}). An HTTP/1.1 connection needs nothing of the kind: its atomic
+     * handler says {@code Connection: close} on its last answer.
+     *
+     * <pre>{@code
+     * ch.pipeline().addLast(Http2FrameCodecBuilder.forServer().build(),
+     *         new Http2MultiplexHandler(streamInitializer),
+     *         HttpJobs.goAwayOnDrain());
+     * }</pre>
+     *
+     * @return a new handler, for one HTTP/2 connection only
+     */
+    public static ChannelHandler goAwayOnDrain() {
+        return new Http2Drain();
     }
 
     /**

@@ -174,6 +174,13 @@ final class HttpProtocol implements AtomicProtocol<FullHttpRequest, FullHttpResp
         return true;
     }
 
+    /** {@code Connection: close}: a draining server's last answer on this connection. */
+    @Override
+    public FullHttpResponse lastResponse(ChannelHandlerContext ctx, FullHttpResponse response) {
+        HttpUtil.setKeepAlive(response, false);
+        return response;
+    }
+
     /** The method and the URI; the atomic handler escapes them before they reach a log line. */
     @Override
     public String describe(FullHttpRequest request) {

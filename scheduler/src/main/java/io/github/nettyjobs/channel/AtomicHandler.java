@@ -51,6 +51,11 @@ import static java.util.Objects.requireNonNull;
  *       response that cannot be written (the connection is gone or closing) is released.</li>
  *   <li>A connection-level I/O error, or an exception once the connection is gone (a client that
  *       vanished mid-message), closes the connection quietly, at DEBUG; other exceptions pass on.</li>
+ *   <li>While its {@link JobsHandler} {@linkplain JobsHandler#drain drains}
+ *       ({@link DrainEvent}), the answer that leaves the connection with nothing in flight is its
+ *       last ({@linkplain AtomicProtocol#lastResponse marked} by the protocol), and an idle
+ *       connection closes at the end of the quiet period, after the protocol's
+ *       {@linkplain AtomicProtocol#goodbye goodbye} if it has one.</li>
  * </ul>
  *
  * <pre>{@code
@@ -87,13 +92,16 @@ public final class AtomicHandler<I, O> extends ChannelInboundHandlerAdapter {
     /** The channel is inactive or this handler was removed. */
     private boolean destroyed;
     private boolean warnedNoScheduler;
+    /** The handler whose drains this connection takes part in, once looked up; see {@link #drainStarted()}. */
+    private JobsHandler drainer;
+    private boolean drainerLookedUp;
     private boolean takingDeferred;
 
     private AtomicHandler(Builder<I, O> config) {
         this.requestType = config.requestType;
         this.handler = config.handler;
         this.answers = new ProtocolAnswers<>(config.protocol);
-        this.responses = new ResponseQueue<>(config.ordered);
+        this.responses = new ResponseQueue<>(config.ordered, answers, () -> !deferred.isEmpty(), this::drainStarted);
         this.gate = new ReadGate(config.maxInFlight);
     }
 
@@ -135,8 +143,8 @@ public final class AtomicHandler<I, O> extends ChannelInboundHandlerAdapter {
         }
         @SuppressWarnings("unchecked")
         I request = (I) msg;
-        if (inputShutdown || destroyed) {
-            // Behind an undecodable or a last request, or after teardown: never answered.
+        if (inputShutdown || destroyed || responses.isOutputShutdown()) {
+            // Behind an undecodable or a last request, a closing answer, or after teardown: never answered.
             ReferenceCountUtil.release(request);
             return;
         }
@@ -234,6 +242,35 @@ public final class AtomicHandler<I, O> extends ChannelInboundHandlerAdapter {
             logger.warn("{}: answering with the protocol's failure response",
                     ChannelJobs.noSchedulerMessage(ctx.channel()));
         }
+    }
+
+    /**
+     * Whether the {@link JobsHandler} whose drains this connection takes part in has started one:
+     * from that moment the answer that leaves the connection idle is its last, even while the
+     * drain's event is still on its way here.
+     */
+    private boolean drainStarted() {
+        if (!drainerLookedUp) {
+            drainer = JobsHandler.drainerOf(ctx.channel());
+            drainerLookedUp = drainer != null; // bound later, perhaps: looked up again
+        }
+        return drainer != null && drainer.isDraining();
+    }
+
+    /**
+     * Acts on a {@link DrainEvent} (the answer that leaves the connection with nothing in flight
+     * becomes its last; at the end of the quiet period an idle connection closes), and passes every
+     * event on.
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof DrainEvent && !destroyed) {
+            responses.startDraining();
+            if (evt == DrainEvent.QUIET_PERIOD_ENDED && responses.closeIfIdle()) {
+                inputShutdown = true;
+            }
+        }
+        ctx.fireUserEventTriggered(evt);
     }
 
     /** Writes the responses that waited for the channel to become writable. */

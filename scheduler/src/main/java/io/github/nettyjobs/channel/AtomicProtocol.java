@@ -108,6 +108,35 @@ public interface AtomicProtocol<I, O> {
     }
 
     /**
+     * Marks {@code response} (already {@linkplain #prepare prepared}) as the connection's last:
+     * while its {@link JobsHandler} {@linkplain JobsHandler#drain drains}, the answer that leaves the
+     * connection with nothing in flight is the last, and the connection closes once it is written.
+     * HTTP/1.1 says {@code Connection: close} here. Returns the response to write, which may be
+     * another object; the one it replaces is then this method's to release. Default:
+     * {@code response} unchanged.
+     *
+     * @param ctx      the context of the atomic handler in the channel's pipeline
+     * @param response the response about to be written, the connection's last
+     * @return the response to write, or {@code null} to close the connection without answering
+     */
+    default O lastResponse(ChannelHandlerContext ctx, O response) {
+        return response;
+    }
+
+    /**
+     * The message a connection with nothing in flight gets before a
+     * {@linkplain JobsHandler#drain drain} closes it at the end of its quiet period, for protocols
+     * whose clients understand an unsolicited goodbye (a line such as {@code BYE}). Default:
+     * {@code null}, close without a word (HTTP/1.1 has no such message).
+     *
+     * @param ctx the context of the atomic handler in the channel's pipeline
+     * @return the goodbye to write before closing, or {@code null} to just close
+     */
+    default O goodbye(ChannelHandlerContext ctx) {
+        return null;
+    }
+
+    /**
      * A short description of {@code request} for log lines, such as {@code GET /path}; the atomic
      * handler escapes control characters in it. Default: the request's class name, never its content,
      * which may carry secrets.

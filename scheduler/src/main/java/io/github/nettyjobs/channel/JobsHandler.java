@@ -7,10 +7,18 @@ import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
+import io.netty.channel.ServerChannel;
 import io.netty.util.Attribute;
 import io.netty.util.AttributeKey;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import static java.util.Objects.requireNonNull;
 
@@ -53,6 +61,12 @@ import static java.util.Objects.requireNonNull;
  * pipeline fails. The binding outlives the handler, so that once a per-channel scheduler is closed,
  * spawning through its channel fails with a {@link java.util.concurrent.RejectedExecutionException}
  * instead of landing on a parent's scheduler.
+ *
+ * <p>For rolling deploys, {@link #drain(Duration, Duration)} takes the server out of service
+ * without dropping a request: every connection it serves answers what it was asked and then closes,
+ * the server channels stop accepting after a quiet period, and the jobs get what is left of a
+ * timeout. A load balancer stops sending new requests once a readiness check fails; the quiet period
+ * covers the time until it has noticed.
  */
 @Sharable
 public final class JobsHandler extends ChannelInboundHandlerAdapter {
@@ -67,6 +81,7 @@ public final class JobsHandler extends ChannelInboundHandlerAdapter {
     private final SchedulerGroup group;
     /** The per-channel configuration, or {@code null} in shared mode. */
     private final Scheduler.Builder config;
+    private final Drain drain;
 
     /**
      * A handler that binds each channel to {@code group}'s scheduler of the channel's event loop.
@@ -75,13 +90,14 @@ public final class JobsHandler extends ChannelInboundHandlerAdapter {
      * @throws NullPointerException if {@code group} is {@code null}
      */
     public JobsHandler(SchedulerGroup group) {
-        this.group = requireNonNull(group, "group");
-        this.config = null;
+        this(requireNonNull(group, "group"), null, GlobalEventExecutor.INSTANCE);
     }
 
-    private JobsHandler(Scheduler.Builder config) {
-        this.group = null;
+    /** {@code drainLoop} runs the steps of {@link #drain} and keeps its time (tests freeze it). */
+    JobsHandler(SchedulerGroup group, Scheduler.Builder config, EventExecutor drainLoop) {
+        this.group = group;
         this.config = config;
+        this.drain = new Drain(this, drainLoop);
     }
 
     /**
@@ -95,7 +111,7 @@ public final class JobsHandler extends ChannelInboundHandlerAdapter {
      * @throws NullPointerException if {@code config} is {@code null}
      */
     public static JobsHandler perChannel(Scheduler.Builder config) {
-        return new JobsHandler(requireNonNull(config, "config").copy());
+        return new JobsHandler(null, requireNonNull(config, "config").copy(), GlobalEventExecutor.INSTANCE);
     }
 
     /**
@@ -134,6 +150,20 @@ public final class JobsHandler extends ChannelInboundHandlerAdapter {
         attribute.set(new ChannelBinding(this, ctx, scheduler));
         if (!channel.isOpen()) {
             closeScheduler(ctx); // added too late to see channelInactive
+            return;
+        }
+        drain.bound(channel);
+    }
+
+    /**
+     * Passes the message on; a channel that a server channel accepted is one of the connections a
+     * {@linkplain #drain drain} tells, once the acceptor has handed it to its loop.
+     */
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ctx.fireChannelRead(msg);
+        if (msg instanceof Channel && ctx.channel() instanceof ServerChannel) {
+            drain.accepted((Channel) msg);
         }
     }
 
@@ -159,6 +189,9 @@ public final class JobsHandler extends ChannelInboundHandlerAdapter {
             return; // a group's schedulers belong to the group's owner
         }
         Channel channel = ctx.channel();
+        if (channel instanceof ServerChannel && drain.closesSchedulers()) {
+            return; // the drain closed the server channel, and waits for its scheduler's jobs
+        }
         ChannelBinding binding = channel.attr(BINDING).get();
         if (binding != null && binding.owner == ctx && !binding.scheduler.isClosed()) {
             if (logger.isDebugEnabled()) {
@@ -166,6 +199,81 @@ public final class JobsHandler extends ChannelInboundHandlerAdapter {
             }
             binding.scheduler.close();
         }
+    }
+
+    /**
+     * Drains every channel this handler serves, for a rolling deploy; callable from any thread, and
+     * returns at once. From the call on, {@link #isDraining()} is {@code true}, and:
+     * <ul>
+     *   <li>every connection answers the requests it has received, and the answer that leaves it with
+     *       nothing in flight is its last: the connection closes after it (an {@link AtomicHandler}
+     *       asks its protocol to {@linkplain AtomicProtocol#lastResponse mark} that answer, HTTP/1.1
+     *       says {@code Connection: close});</li>
+     *   <li>a connection with nothing in flight stays open through {@code quietPeriod}, because a
+     *       load balancer that has not yet seen the readiness check fail may send one more request
+     *       on it, and closes when the quiet period ends (after the protocol's
+     *       {@linkplain AtomicProtocol#goodbye goodbye}, if it has one);</li>
+     *   <li>a connection accepted during the quiet period is served one answer and closed;</li>
+     *   <li>the server channels this handler is added to keep accepting during {@code quietPeriod},
+     *       then close; the schedulers then {@link Scheduler#waitAndClose(Duration) waitAndClose}
+     *       with what is left of {@code timeout};</li>
+     *   <li>at {@code timeout} (counted from the call) every job left is cancelled, its request
+     *       answered as the protocol answers a closed scheduler, and every connection still open is
+     *       closed.</li>
+     * </ul>
+     * Each connection learns of the drain through the {@link DrainEvent}s fired through its
+     * pipeline; a protocol with a connection-level goodbye, such as HTTP/2's {@code GOAWAY}, has a
+     * handler there that acts on them. The returned future completes, never failing, once the
+     * schedulers are closed and every connection has closed. A second call returns the first's
+     * future and changes nothing.
+     *
+     * @param quietPeriod how long idle connections stay open and the server channels keep accepting
+     * @param timeout     the longest the whole drain may take, from the call; at least {@code quietPeriod}
+     * @return a future that completes once everything is drained
+     * @throws NullPointerException     if an argument is {@code null}
+     * @throws IllegalArgumentException if {@code quietPeriod} is negative or {@code timeout} is
+     *                                  shorter than {@code quietPeriod}
+     */
+    public Future<Void> drain(Duration quietPeriod, Duration timeout) {
+        return drain.drain(quietPeriod, timeout);
+    }
+
+    /**
+     * Whether {@link #drain(Duration, Duration)} has been called: {@code true} from the first moment
+     * of the drain on, for a readiness check to fail. Readable from any thread.
+     *
+     * @return {@code true} once a drain has started
+     */
+    public boolean isDraining() {
+        return drain.isDraining();
+    }
+
+    /**
+     * The handler whose drains {@code connection} takes part in: its own, or its server channel's;
+     * {@code null} for any other channel (an HTTP/2 stream drains with its connection).
+     */
+    static JobsHandler drainerOf(Channel connection) {
+        Channel server = connection.parent();
+        Channel bound = connection.hasAttr(BINDING) ? connection
+                : server instanceof ServerChannel && server.hasAttr(BINDING) ? server : null;
+        ChannelBinding binding = bound == null ? null : bound.attr(BINDING).get();
+        return binding == null ? null : binding.handler;
+    }
+
+    /** The schedulers a drain waits for: the group's, or those of the bound channels in per-channel mode. */
+    List<Scheduler> schedulersOf(Iterable<Channel> boundChannels) {
+        List<Scheduler> schedulers = new ArrayList<>();
+        if (group != null) {
+            group.forEach(schedulers::add);
+            return schedulers;
+        }
+        for (Channel channel : boundChannels) {
+            ChannelBinding binding = channel.attr(BINDING).get();
+            if (binding != null && binding.handler == this) {
+                schedulers.add(binding.scheduler);
+            }
+        }
+        return schedulers;
     }
 
     /**

@@ -117,6 +117,27 @@ final class ProtocolAnswers<I, O> {
         }
     }
 
+    /** The connection's last response, or {@code null} (close without answering) if the protocol failed. */
+    O lastResponse(ChannelHandlerContext ctx, O response) {
+        try {
+            return protocol.lastResponse(ctx, response);
+        } catch (Throwable t) {
+            protocolFailed(ctx, "lastResponse", t);
+            ReferenceCountUtil.safeRelease(response);
+            return null;
+        }
+    }
+
+    /** The goodbye before a drain closes an idle connection, or {@code null}. */
+    O goodbye(ChannelHandlerContext ctx) {
+        try {
+            return protocol.goodbye(ctx);
+        } catch (Throwable t) {
+            protocolFailed(ctx, "goodbye", t);
+            return null;
+        }
+    }
+
     boolean closesConnection(ChannelHandlerContext ctx, I request, O response) {
         try {
             return protocol.closesConnection(request, response);

@@ -5,13 +5,15 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 
 import java.util.ArrayDeque;
+import java.util.function.BooleanSupplier;
 
 /**
  * Ordering and writing of one {@link AtomicHandler}'s responses, confined to the channel's event
  * loop. Every request not answered yet waits here in arrival order. Ordered, the head's response is
  * the next to go out, however the jobs finish; unordered, each response goes out as soon as it is
  * ready. Nothing is written while the channel is not writable, and nothing after an answer that
- * closes the connection: later responses are released instead.
+ * closes the connection: later responses are released instead. While its connection drains, the
+ * answer that leaves the queue empty is the connection's last.
  *
  * @param <I> the type of the requests
  * @param <O> the type of the responses
@@ -19,6 +21,11 @@ import java.util.ArrayDeque;
 final class ResponseQueue<I, O> {
 
     private final boolean ordered;
+    private final ProtocolAnswers<I, O> answers;
+    /** Whether requests wait in the handler beyond maxInFlight: they are in flight too. */
+    private final BooleanSupplier requestsWaiting;
+    /** Whether a drain has started, read when an answer goes out: its event may still be on its way. */
+    private final BooleanSupplier drainStarted;
     private final ArrayDeque<Exchange<I, O>> exchanges = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
     /** An answer that closes the connection went out: nothing more is written. */
@@ -30,9 +37,15 @@ final class ResponseQueue<I, O> {
     private boolean writing;
     private boolean writeAgain;
     private boolean destroyed;
+    /** A drain started: the answer that leaves the queue empty closes the connection. */
+    private boolean draining;
 
-    ResponseQueue(boolean ordered) {
+    ResponseQueue(boolean ordered, ProtocolAnswers<I, O> answers, BooleanSupplier requestsWaiting,
+                  BooleanSupplier drainStarted) {
         this.ordered = ordered;
+        this.answers = answers;
+        this.requestsWaiting = requestsWaiting;
+        this.drainStarted = drainStarted;
     }
 
     void attach(ChannelHandlerContext ctx) {
@@ -134,6 +147,11 @@ final class ResponseQueue<I, O> {
 
     private void write(Exchange<I, O> exchange) {
         O response = exchange.takeResponse();
+        boolean closes = exchange.closesAfter();
+        if (response != null && !closes && isIdle() && isDraining()) {
+            response = answers.lastResponse(ctx, response); // nothing else in flight: the last answer
+            closes = true;
+        }
         if (response == null) {
             outputShutdown = true; // the protocol chose to close without answering
             closePending = true;
@@ -141,12 +159,46 @@ final class ResponseQueue<I, O> {
         }
         ChannelFuture written = ctx.write(response);
         lastWrite = written;
-        if (exchange.closesAfter()) {
+        if (closes) {
             outputShutdown = true;
             written.addListener(ChannelFutureListener.CLOSE);
         } else {
             written.addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
         }
+    }
+
+    /** Nothing in flight: no request unanswered, none waiting to be taken in. */
+    private boolean isIdle() {
+        return exchanges.isEmpty() && !requestsWaiting.getAsBoolean();
+    }
+
+    private boolean isDraining() {
+        if (!draining && drainStarted.getAsBoolean()) {
+            draining = true;
+        }
+        return draining;
+    }
+
+    /** The connection drains: from now on the answer that leaves the queue empty is its last. */
+    void startDraining() {
+        draining = true;
+    }
+
+    /**
+     * Closes the connection if nothing is in flight, after the protocol's goodbye if it has one;
+     * returns whether it did. Nothing is written after that.
+     */
+    boolean closeIfIdle() {
+        if (!isIdle() || outputShutdown || destroyed) {
+            return false;
+        }
+        outputShutdown = true;
+        O goodbye = answers.goodbye(ctx);
+        if (goodbye != null) {
+            lastWrite = ctx.writeAndFlush(goodbye);
+        }
+        closeAfterWrites();
+        return true;
     }
 
     /** Closes once the writes already made are done, so that none of them is cut short. */
@@ -208,6 +260,6 @@ final class ResponseQueue<I, O> {
     @Override
     public String toString() {
         return "ResponseQueue{" + (ordered ? "ordered" : "unordered") + ", unanswered=" + exchanges.size()
-                + (outputShutdown ? ", outputShutdown}" : "}");
+                + (draining ? ", draining" : "") + (outputShutdown ? ", outputShutdown}" : "}");
     }
 }
