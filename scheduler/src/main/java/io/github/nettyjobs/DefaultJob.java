@@ -427,7 +427,11 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
         JobExtras extras = this.extras;
         if (extras == null) {
             setState(ST_ACTIVE);
-            callTask();
+            if (scheduler.hasAdaptiveLimit()) {
+                startTimed();
+            } else {
+                callTask();
+            }
             return;
         }
         extras.cancelTimer(); // the queue deadline
@@ -446,6 +450,29 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
         long timeout = scheduler.config.jobTimeoutNanos;
         if (timeout != Checks.NO_LIMIT && state == ST_ACTIVE && closeRequest == CLOSE_NOT_ASKED && !future.isDone()) {
             extras.timer = loop().schedule(this, timeout, TimeUnit.NANOSECONDS); // run(): onRunDeadline()
+        }
+    }
+
+    /**
+     * Calls the task of a job that carries no extras but whose run the adaptive limit times. A job
+     * that ends inside this call (its future was done at once) finds its start time in the
+     * scheduler (see {@link Scheduler#startedAt}), so it allocates nothing for it; one still
+     * running afterwards keeps it in extras made now.
+     */
+    private void startTimed() {
+        long startNanos = scheduler.config.nanoTime();
+        DefaultJob<?> outer = scheduler.startingJob;
+        long outerNanos = scheduler.startingNanos;
+        scheduler.startingJob = this; // a task may start other jobs of the scheduler: restored below
+        scheduler.startingNanos = startNanos;
+        try {
+            callTask();
+        } finally {
+            scheduler.startingJob = outer;
+            scheduler.startingNanos = outerNanos;
+        }
+        if (state == ST_ACTIVE) {
+            extrasForTimer().startNanos = startNanos;
         }
     }
 
@@ -657,7 +684,7 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
             extras.cancelTimer();
         }
         setState(ST_CLOSED);
-        if (extras != null && (scheduler.listener() != null || scheduler.hasAdaptiveLimit())) {
+        if (scheduler.hasAdaptiveLimit() || (extras != null && scheduler.listener() != null)) {
             timeEnd(extras, from == ST_ACTIVE, outcome);
         }
         if (from == ST_ACTIVE) {
@@ -672,7 +699,8 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
     /** Tells the listener of the end and gives the adaptive limit its sample, with one reading of the clock. */
     private void timeEnd(JobExtras extras, boolean started, JobOutcome outcome) {
         long now = scheduler.config.nanoTime();
-        long run = started ? Math.max(1, now - extras.startNanos) : 0;
+        long startNanos = extras != null ? extras.startNanos : scheduler.startedAt(this, now);
+        long run = started ? Math.max(1, now - startNanos) : 0;
         if (scheduler.listener() != null) {
             scheduler.jobEnded(this, outcome, (started ? extras.startNanos : now) - extras.spawnNanos, run);
         }

@@ -99,6 +99,9 @@ public final class Scheduler implements Iterable<Job<?>> {
     private final LimitAlgorithm limitAlgorithm;
     /** The pending queue's controlled delay, or {@code null} when neither it nor adaptive LIFO is on. */
     private final ControlledDelay controlledDelay;
+    /** The job whose task is being called, when the adaptive limit times it without extras; see {@link #startedAt}. */
+    DefaultJob<?> startingJob;
+    long startingNanos;
 
     private Scheduler(EventLoop loop, SchedulerConfig config) {
         this.loop = loop;
@@ -622,6 +625,11 @@ public final class Scheduler implements Iterable<Job<?>> {
 
     boolean hasAdaptiveLimit() {
         return limitAlgorithm != null;
+    }
+
+    /** The start time of {@code job} if it is ending inside its own start, else {@code now} (a run of 0). */
+    long startedAt(DefaultJob<?> job, long now) {
+        return startingJob == job ? startingNanos : now;
     }
 
     // ---- a job leaves (called by DefaultJob) ----

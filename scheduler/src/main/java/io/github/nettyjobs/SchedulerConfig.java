@@ -85,7 +85,8 @@ final class SchedulerConfig implements Cloneable {
         snapshot.timesSpawn = listener != null || pendingTimeout != null || controlledDelayTarget != null
                 || adaptiveLifo;
         snapshot.readsClock = snapshot.timesSpawn || limitAlgorithm != null;
-        snapshot.jobsCarryExtras = debug || snapshot.readsClock || jobTimeout != null || taskDecorator != null;
+        // an adaptive limit alone times runs without extras (see DefaultJob#startTimed)
+        snapshot.jobsCarryExtras = debug || snapshot.timesSpawn || jobTimeout != null || taskDecorator != null;
         return snapshot;
     }
 

@@ -114,6 +114,24 @@ class AdaptiveLimitTest {
     }
 
     @Test
+    void samples_withNoOtherOption_timeRunsAndJobsThatEndInsideTheirStart() {
+        algorithm.limit = algorithm.next = 5;
+        Scheduler scheduler = scheduler();
+        Promise<Void> slow = loop.newPromise();
+        spawn(scheduler, "slow", slow);
+        fixture.advanceMillis(3);
+        // a job whose task spawns another that is done at once: both end inside their own start
+        assertSucceeded(fixture.spawn(scheduler, () -> {
+            scheduler.spawn(() -> loop.newSucceededFuture(null));
+            return loop.newSucceededFuture(null);
+        }));
+        fixture.advanceMillis(4);
+        slow.setSuccess(null);
+
+        assertEquals(List.of("0ms inFlight=3", "0ms inFlight=2", "7ms inFlight=1"), algorithm.samples);
+    }
+
+    @Test
     void cancelledDroppedAndAbandonedJobs_giveNoSample() {
         algorithm.limit = algorithm.next = 1;
         Scheduler scheduler = fixture.builder().limit(() -> algorithm).pendingTimeout(Duration.ofMillis(10))
