@@ -100,7 +100,12 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
     private JobWaiter<?> waiters;
     /** {@code null} until needed. */
     private JobExtras extras;
-    /** The spawn's caller has (or can have) the job: its spawn future is complete. */
+    /**
+     * Active and its task being called: on the scheduler's stack of such jobs, not in its active
+     * list (see {@code Scheduler#start}). Written by the scheduler, on the loop.
+     */
+    boolean inCall;
+        /** The spawn's caller has (or can have) the job: its spawn future is complete. */
     private boolean spawnCompleted;
     /** Whether a failure nobody has taken yet waits on the loop for a join(): one of the {@code REPORT_*} constants. */
     private byte reportState;

@@ -95,6 +95,15 @@ public final class Scheduler implements Iterable<Job<?>> {
     /** Failure reports put off by one loop turn (see DefaultJob#deliverOutcome); still work of the scheduler. */
     private int deferredReports;
     private boolean draining;
+    /**
+     * The innermost job whose task is being called (see {@link #start}), or {@code null}; the jobs
+     * in a call stack through their {@code prev} link, which the active list uses only once they
+     * are in it. A job joins the active list when its task returns a future that is not done, so
+     * one whose task returns a completed future never enters it.
+     */
+    private DefaultJob<?> calling;
+    /** The jobs in that stack that are still active: they count as active, though not in the list. */
+    private int callingActive;
     /** The adaptive limit, or {@code null} for the fixed one. */
     private final LimitAlgorithm limitAlgorithm;
     /** The pending queue's controlled delay, or {@code null} when neither it nor adaptive LIFO is on. */
@@ -284,7 +293,14 @@ public final class Scheduler implements Iterable<Job<?>> {
      * @return the number of active jobs, at most {@link #limit()} unless that is {@code 0}
      */
     public int activeCount() {
-        return (int) ACTIVE_COUNT.getAcquire(this);
+        // Jobs whose task is being called are counted on the loop only: elsewhere they are a
+        // moment of the loop's current task, and most end inside it.
+        return loop.inEventLoop() ? activeSize() : (int) ACTIVE_COUNT.getAcquire(this);
+    }
+
+    /** On the loop: the active jobs, those whose task is being called included. */
+    private int activeSize() {
+        return active.size() + callingActive;
     }
 
     /**
@@ -344,15 +360,30 @@ public final class Scheduler implements Iterable<Job<?>> {
 
     private List<Job<?>> jobs(String method) {
         checkInEventLoop(method);
-        Job<?>[] snapshot = new Job<?>[active.size() + pending.size()];
+        Job<?>[] snapshot = new Job<?>[activeSize() + pending.size()];
         int i = 0;
         for (DefaultJob<?> job = active.peekFirst(); job != null; job = job.next()) {
             snapshot[i++] = job;
         }
+        int firstCalling = i;
+        for (DefaultJob<?> job = calling; job != null; job = job.prev()) {
+            if (job.inCall) {
+                snapshot[i++] = job;
+            }
+        }
+        reverse(snapshot, firstCalling, i); // the stack is innermost first; the snapshot is in start order
         for (DefaultJob<?> job = pending.peekFirst(); job != null; job = job.next()) {
             snapshot[i++] = job;
         }
         return List.of(snapshot);
+    }
+
+    private static void reverse(Object[] array, int from, int to) {
+        for (int i = from, j = to - 1; i < j; i++, j--) {
+            Object swap = array[i];
+            array[i] = array[j];
+            array[j] = swap;
+        }
     }
 
     private void checkInEventLoop(String method) {
@@ -503,7 +534,7 @@ public final class Scheduler implements Iterable<Job<?>> {
         if (!startNow && (!waiting.isEmpty() || !pendingHasRoom())) {
             if (config.rejectWhenFull) {
                 return job.reject(new SpawnRefusedException(
-                        "The pending queue is full (" + config.pendingLimit + " jobs pending, " + active.size()
+                        "The pending queue is full (" + config.pendingLimit + " jobs pending, " + activeSize()
                         + " active)"));
             }
             waiting.addLast(job);
@@ -524,7 +555,7 @@ public final class Scheduler implements Iterable<Job<?>> {
 
     private boolean hasFreeSlot() {
         int limit = this.limit;
-        return limit == 0 || active.size() < limit;
+        return limit == 0 || activeSize() < limit;
     }
 
     private boolean pendingHasRoom() {
@@ -532,10 +563,29 @@ public final class Scheduler implements Iterable<Job<?>> {
         return pendingLimit == 0 || pending.size() < pendingLimit;
     }
 
+    /**
+     * Starts {@code job}: calls its task, on the stack of jobs in a call, and puts it in the active
+     * list once the task has returned, if its future is not done by then. A job whose task returns
+     * a completed future (the commonest short job) ends inside its call and never enters the list:
+     * linking and unlinking it would cost more than the rest of its life.
+     */
     private void start(DefaultJob<?> job) {
-        active.addLast(job);
-        ACTIVE_COUNT.setRelease(this, active.size());
-        job.start(); // may end it, and others, right here
+        job.prev(calling);
+        calling = job;
+        callingActive++;
+        job.inCall = true;
+        try {
+            job.start(); // may end it, and others, right here
+        } finally {
+            calling = job.prev();
+            job.prev(null);
+            if (job.inCall) {
+                job.inCall = false;
+                callingActive--;
+                active.addLast(job);
+                ACTIVE_COUNT.setRelease(this, active.size());
+            }
+        }
     }
 
     private void enqueue(DefaultJob<?> job) {
@@ -608,7 +658,7 @@ public final class Scheduler implements Iterable<Job<?>> {
         }
         int newLimit;
         try {
-            algorithm.onSample(runNanos, active.size(), outcome == JobOutcome.TIMED_OUT);
+            algorithm.onSample(runNanos, activeSize(), outcome == JobOutcome.TIMED_OUT);
             newLimit = Math.max(1, algorithm.limit());
         } catch (Throwable t) {
             if (logger.isWarnEnabled()) {
@@ -636,8 +686,13 @@ public final class Scheduler implements Iterable<Job<?>> {
 
     /** An active job ended: its slot frees, and the queue moves on. */
     void onActiveJobEnded(DefaultJob<?> job) {
-        active.remove(job);
-        ACTIVE_COUNT.setRelease(this, active.size());
+        if (job.inCall) {
+            job.inCall = false; // ended inside its task's call: it never entered the active list
+            callingActive--;
+        } else {
+            active.remove(job);
+            ACTIVE_COUNT.setRelease(this, active.size());
+        }
         if (lifecycle.isOpen() && !(pending.isEmpty() && waiting.isEmpty())) {
             drain();
         }
@@ -811,6 +866,11 @@ public final class Scheduler implements Iterable<Job<?>> {
      * over the jobs already asked.
      */
     private void cancelActiveJobs() {
+        for (DefaultJob<?> inCall = calling; inCall != null; inCall = inCall.prev()) {
+            if (inCall.inCall && !inCall.isClosing()) {
+                inCall.requestClose(); // its task is running: the future it returns is cancelled then
+            }
+        }
         DefaultJob<?> job = active.peekFirst();
         while (job != null) {
             DefaultJob<?> next = job.next();
@@ -845,7 +905,7 @@ public final class Scheduler implements Iterable<Job<?>> {
 
     /** Whether a close still has something to wait for (pending jobs and waiting spawns are gone once closing). */
     boolean hasWorkToClose() {
-        return !active.isEmpty() || !shields.isEmpty() || deferredReports != 0;
+        return !active.isEmpty() || callingActive != 0 || !shields.isEmpty() || deferredReports != 0;
     }
 
     // ---- exception handling ----
