@@ -85,7 +85,8 @@ final class DefaultBlockingExecutor implements Executor {
             MethodHandle ofVirtual = lookup.findStatic(Thread.class, "ofVirtual", MethodType.methodType(ofVirtualType));
             MethodHandle name = lookup.findVirtual(ofVirtualType, "name",
                     MethodType.methodType(ofVirtualType, String.class, long.class));
-            MethodHandle factory = lookup.findVirtual(builderType, "factory", MethodType.methodType(ThreadFactory.class));
+            MethodHandle factory = lookup.findVirtual(builderType, "factory",
+                    MethodType.methodType(ThreadFactory.class));
             Object builder = name.invoke(ofVirtual.invoke(), THREAD_NAME_PREFIX, 1L);
             return (ThreadFactory) factory.invoke(builder);
         } catch (Throwable t) {
@@ -97,7 +98,8 @@ final class DefaultBlockingExecutor implements Executor {
 
     @Override
     public String toString() {
-        return "DefaultBlockingExecutor{" + (virtualThreads != null ? "a virtual thread per task" : platformThreads) + '}';
+        return "DefaultBlockingExecutor{" + (virtualThreads != null ? "a virtual thread per task" : platformThreads)
+                + '}';
     }
 
     /** Holds the shared instance: created when first asked for, not when the scheduler class loads. */

@@ -138,7 +138,7 @@ class SlowTaskTest {
     @Test
     void theListener_hearsOfTheSlowTaskBeforeItsJobEnds() {
         List<String> events = new CopyOnWriteArrayList<>();
-        Scheduler scheduler = fixture.builder().slowTaskThreshold(Duration.ofMillis(1)).listener(new SchedulerListener() {
+        SchedulerListener both = new SchedulerListener() {
             @Override
             public void slowTask(Job<?> job, long callNanos) {
                 events.add("slow " + job.name());
@@ -148,7 +148,8 @@ class SlowTaskTest {
             public void jobEnded(Job<?> job, JobOutcome outcome, long queuedNanos, long runNanos) {
                 events.add("ended " + job.name());
             }
-        }).build(loop);
+        };
+        Scheduler scheduler = fixture.builder().slowTaskThreshold(Duration.ofMillis(1)).listener(both).build(loop);
         try (LogCapture ignored = LogCapture.start()) {
             spawnTaking(scheduler, "at-once", 5, "done");
         }

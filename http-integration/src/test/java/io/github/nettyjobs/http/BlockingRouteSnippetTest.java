@@ -109,7 +109,8 @@ class BlockingRouteSnippetTest {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new HttpServerCodec(), HttpJobs.aggregator(65536), HttpJobs.atomic(findUser));
+                        ch.pipeline().addLast(new HttpServerCodec(), HttpJobs.aggregator(65536),
+                                HttpJobs.atomic(findUser));
                     }
                 })
                 .bind("127.0.0.1", 0).sync().channel();

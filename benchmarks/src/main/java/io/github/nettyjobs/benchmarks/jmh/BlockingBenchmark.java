@@ -4,6 +4,7 @@ import io.github.nettyjobs.Scheduler;
 import io.github.nettyjobs.benchmarks.load.RawExecutors;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.FutureListener;
 import io.netty.util.concurrent.Promise;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
@@ -30,7 +31,9 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <ul>
  *   <li>{@code executeAndHop}: per call, an object that runs the call on the executor and then
- *       hops itself onto the loop, where it is counted.</li>
+ *       hops itself onto the loop, where it is counted: the least there is.</li>
+ *   <li>{@code executeAndPromise}: per call, a promise of the loop that the blocking thread
+ *       completes, and a listener on it: how Netty code usually carries a result back.</li>
  *   <li>{@code spawnBlocking}: per call, {@code scheduler.spawnBlocking(call)} on a scheduler without
  *       a limit, which is closed with {@code waitAndClose()} once the batch is spawned.</li>
  * </ul>
@@ -52,9 +55,14 @@ public class BlockingBenchmark extends AbstractBenchmark {
         return ONE;
     };
 
-    // The hand-written floor's batch; confined to the loop.
+    // The hand-written floors' batch; confined to the loop.
     private int hopped;
     private Promise<Void> floorDone;
+    private final FutureListener<Integer> countOnLoop = result -> {
+        if (result.isSuccess() && ++hopped == BATCH) {
+            floorDone.setSuccess(null);
+        }
+    };
 
     /** Starts the NIO loop and the executor. */
     @Setup(Level.Trial)
@@ -83,6 +91,32 @@ public class BlockingBenchmark extends AbstractBenchmark {
             floorDone = done;
             for (int i = 0; i < BATCH; i++) {
                 executor.execute(new CallAndHop());
+            }
+        });
+        done.syncUninterruptibly();
+        check("calls", calls.sum(), BATCH);
+        return done;
+    }
+
+    /** The call on the executor, its result carried back by a promise of the loop and its listener. */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public Object executeAndPromise() {
+        calls.reset();
+        Promise<Void> done = loop.newPromise();
+        loop.execute(() -> {
+            hopped = 0;
+            floorDone = done;
+            for (int i = 0; i < BATCH; i++) {
+                Promise<Integer> result = loop.newPromise();
+                result.addListener(countOnLoop);
+                executor.execute(() -> {
+                    try {
+                        result.setSuccess(call.call());
+                    } catch (Exception e) {
+                        result.setFailure(e);
+                    }
+                });
             }
         });
         done.syncUninterruptibly();

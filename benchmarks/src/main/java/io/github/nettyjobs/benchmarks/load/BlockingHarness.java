@@ -87,7 +87,8 @@ public final class BlockingHarness {
                 .ofType(Integer.class).defaultsTo(10_000);
         OptionSpec<Integer> sleep = parser.accepts("sleep-ms", "how long each call sleeps").withRequiredArg()
                 .ofType(Integer.class).defaultsTo(10);
-        OptionSpec<Integer> limit = parser.accepts("limit", "calls at once: the scheduler's limit, the floor's permits, "
+        OptionSpec<Integer> limit = parser.accepts("limit",
+                        "calls at once: the scheduler's limit, the floor's permits, "
                 + "Vert.x's worker pool").withRequiredArg().ofType(Integer.class).defaultsTo(1_000);
         OptionSpec<Integer> pool = parser.accepts("pool", "threads of the fixed platform pool").withRequiredArg()
                 .ofType(Integer.class).defaultsTo(200);

@@ -48,6 +48,7 @@ public final class BlockingReport {
     static final double COST_GOAL = 1.5;
 
     private static final String FLOOR = "BlockingBenchmark.executeAndHop";
+    private static final String PROMISE = "BlockingBenchmark.executeAndPromise";
     private static final String SPAWN = "BlockingBenchmark.spawnBlocking";
 
     private final StringBuilder out = new StringBuilder();
@@ -125,10 +126,12 @@ public final class BlockingReport {
     private void harness(BlockingSummary s) {
         line(String.format(Locale.ROOT, "**%s calls that each sleep %d ms, at most %s at once**, Java %s, %d CPUs%s, "
                         + "median of %d rounds (%s):", grouped(s.jobs()), s.sleepMillis(), grouped(s.limit()), s.java(),
-                s.cpus(), s.loadAverage() < 0 ? "" : String.format(Locale.ROOT, " (load average %.1f)", s.loadAverage()),
+                s.cpus(), s.loadAverage() < 0 ? "" : String.format(Locale.ROOT, " (load average %.1f)",
+                        s.loadAverage()),
                 s.rounds(), s.date().substring(0, 10)));
         line("");
-        line("| variant | what runs | median ms | fastest–slowest ms | vs the floor | loop delay p50 / p99 / max, ms |");
+        line("| variant | what runs | median ms | fastest–slowest ms | vs the floor "
+                + "| loop delay p50 / p99 / max, ms |");
         line("|---|---|---:|---:|---:|---:|");
         VariantResult spawn = null;
         for (VariantResult v : s.variants()) {
@@ -151,7 +154,8 @@ public final class BlockingReport {
                     spawn.ratioToFloor(), WALL_TIME_GOAL, met(spawn.ratioToFloor() <= WALL_TIME_GOAL)));
         }
         double p99 = spawn.loopDelayP99Micros() / 1000;
-        line(String.format(Locale.ROOT, "| p99 delay of a 1 ms loop task during `spawnBlocking` | %.2f ms | < %.0f ms | %s |",
+        line(String.format(Locale.ROOT,
+                "| p99 delay of a 1 ms loop task during `spawnBlocking` | %.2f ms | < %.0f ms | %s |",
                 p99, LOOP_DELAY_GOAL_MILLIS, met(p99 < LOOP_DELAY_GOAL_MILLIS)));
         line("");
     }
@@ -162,12 +166,17 @@ public final class BlockingReport {
         if (floor == null || spawn == null) {
             return;
         }
-        line("**Cost per job** (`BlockingBenchmark`, calls that return at once, " + describe(results) + "): calls per µs, "
+        line("**Cost per job** (`BlockingBenchmark`, calls that return at once, " + describe(results)
+                + "): calls per µs, "
                 + "higher is better.");
         line("");
         line("| benchmark | one operation | calls/µs ± error | ns per call | B/op |");
         line("|---|---|---:|---:|---:|");
         row(results, FLOOR, "`executor.execute` of the call, then `loop.execute` of its result (by hand)");
+        if (results.score(PROMISE) != null) {
+            row(results, PROMISE,
+                    "`executor.execute` of the call, which completes a promise of the loop with a listener");
+        }
         row(results, SPAWN, "`scheduler.spawnBlocking(call)`: admission, the hand-off, the hop back, the job's end");
         line("");
         double timeRatio = floor.value() / spawn.value();
@@ -175,6 +184,12 @@ public final class BlockingReport {
         line("|---|---:|---:|:---:|");
         line(String.format(Locale.ROOT, "| time per job, `spawnBlocking` / `executeAndHop` | %s | ≤ %.1f | %s |",
                 Results.formatRatio(floor, spawn), COST_GOAL, met(timeRatio <= COST_GOAL)));
+        Score promise = results.score(PROMISE);
+        if (promise != null) {
+            line(String.format(Locale.ROOT,
+                    "| time per job, `spawnBlocking` / `executeAndPromise` (no goal) | %s | - | - |",
+                    Results.formatRatio(promise, spawn)));
+        }
         line("");
     }
 
