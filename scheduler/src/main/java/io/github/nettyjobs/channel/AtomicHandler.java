@@ -74,6 +74,17 @@ public final class AtomicHandler<I, O> extends ChannelInboundHandlerAdapter {
     public static final int DEFAULT_MAX_IN_FLIGHT = 16;
 
     private static final InternalLogger logger = ProtocolAnswers.logger;
+
+    // The input's states, in the only order it moves through them (IN_OPEN may jump to IN_DESTROYED).
+    /** Requests are taken in. */
+    private static final int IN_OPEN = 0;
+    /**
+     * An undecodable request, a last request, or an answer that closes the connection came: later
+     * requests are released unanswered.
+     */
+    private static final int IN_SHUT = 1;
+    /** The channel is inactive or this handler was removed. */
+    private static final int IN_DESTROYED = 2;
     /** How deep a cause chain is searched for an I/O error. */
     private static final int MAX_CAUSE_DEPTH = 8;
 
@@ -87,10 +98,8 @@ public final class AtomicHandler<I, O> extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     /** The channel's scheduler, as last looked up; see {@link #scheduler(ChannelHandlerContext)}. */
     private Scheduler scheduler;
-    /** An undecodable request, or the protocol's last request, came in: later ones are released unanswered. */
-    private boolean inputShutdown;
-    /** The channel is inactive or this handler was removed. */
-    private boolean destroyed;
+    /** The input's state ({@code IN_*}), forward only. */
+    private int input = IN_OPEN;
     private boolean warnedNoScheduler;
     /** The handler whose drains this connection takes part in, once looked up; see {@link #drainStarted()}. */
     private JobsHandler drainer;
@@ -143,7 +152,7 @@ public final class AtomicHandler<I, O> extends ChannelInboundHandlerAdapter {
         }
         @SuppressWarnings("unchecked")
         I request = (I) msg;
-        if (inputShutdown || destroyed || responses.isOutputShutdown()) {
+        if (input != IN_OPEN || responses.isOutputShutdown()) {
             // Behind an undecodable or a last request, a closing answer, or after teardown: never answered.
             ReferenceCountUtil.release(request);
             return;
@@ -166,7 +175,7 @@ public final class AtomicHandler<I, O> extends ChannelInboundHandlerAdapter {
     private void accept(ChannelHandlerContext ctx, I request) {
         Throwable undecodable = answers.decodeFailure(ctx, request);
         if (undecodable != null) {
-            inputShutdown = true; // the codec cannot be trusted after an undecodable request
+            shutInput(); // the codec cannot be trusted after an undecodable request
             if (!ctx.channel().isActive()) {
                 if (logger.isDebugEnabled()) {
                     logger.debug("{}: the client went away in the middle of a request: {}", ctx.channel(),
@@ -181,7 +190,7 @@ public final class AtomicHandler<I, O> extends ChannelInboundHandlerAdapter {
         } else {
             boolean last = answers.isLastRequest(ctx, request);
             if (last) {
-                inputShutdown = true;
+                shutInput();
             }
             Exchange<I, O> exchange = new Exchange<>(this, request, last);
             responses.add(exchange);
@@ -206,14 +215,21 @@ public final class AtomicHandler<I, O> extends ChannelInboundHandlerAdapter {
         }
         takingDeferred = true;
         try {
-            while (!inputShutdown && !destroyed && !deferred.isEmpty() && responses.size() < gate.maxInFlight()) {
+            while (input == IN_OPEN && !deferred.isEmpty() && responses.size() < gate.maxInFlight()) {
                 accept(ctx, deferred.pollFirst());
             }
         } finally {
             takingDeferred = false;
         }
-        if (inputShutdown || destroyed) {
+        if (input != IN_OPEN) {
             releaseDeferred();
+        }
+    }
+
+    /** Open → shut: later requests are released unanswered; a shut or destroyed input stays as it is. */
+    private void shutInput() {
+        if (input == IN_OPEN) {
+            input = IN_SHUT;
         }
     }
 
@@ -264,10 +280,10 @@ public final class AtomicHandler<I, O> extends ChannelInboundHandlerAdapter {
      */
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof DrainEvent && !destroyed) {
+        if (evt instanceof DrainEvent && input != IN_DESTROYED) {
             responses.startDraining();
             if (evt == DrainEvent.QUIET_PERIOD_ENDED && responses.closeIfIdle()) {
-                inputShutdown = true;
+                shutInput();
             }
         }
         ctx.fireUserEventTriggered(evt);
@@ -329,10 +345,10 @@ public final class AtomicHandler<I, O> extends ChannelInboundHandlerAdapter {
      * handler had switched it off.
      */
     private void destroy() {
-        if (destroyed) {
+        if (input == IN_DESTROYED) {
             return;
         }
-        destroyed = true;
+        input = IN_DESTROYED;
         releaseDeferred();
         responses.destroy();
         gate.destroy();
@@ -373,7 +389,7 @@ public final class AtomicHandler<I, O> extends ChannelInboundHandlerAdapter {
      * room are withdrawn, and the answers of admitted jobs behind it are released.
      */
     void closing(Exchange<I, O> closer) {
-        inputShutdown = true;
+        shutInput();
         releaseDeferred();
         for (int withdrawn = responses.abandonBehind(closer); withdrawn > 0; withdrawn--) {
             gate.spawnAdmitted();
@@ -382,7 +398,7 @@ public final class AtomicHandler<I, O> extends ChannelInboundHandlerAdapter {
 
     /** An exchange has its answer, or the channel became writable: write what may go out. */
     void answered() {
-        if (destroyed) {
+        if (input == IN_DESTROYED) {
             return;
         }
         if (responses.flush()) {
@@ -398,7 +414,7 @@ public final class AtomicHandler<I, O> extends ChannelInboundHandlerAdapter {
                 + ", unanswered=" + responses.size() + ", maxInFlight=" + gate.maxInFlight()
                 + (deferred.isEmpty() ? "" : ", waiting=" + deferred.size())
                 + (gate.unadmitted() > 0 ? ", unadmitted=" + gate.unadmitted() : "")
-                + (destroyed ? ", closed}" : "}");
+                + (input == IN_DESTROYED ? ", closed}" : "}");
     }
 
     /**

@@ -15,10 +15,31 @@ import java.util.function.BooleanSupplier;
  * closes the connection: later responses are released instead. While its connection drains, the
  * answer that leaves the queue empty is the connection's last.
  *
+ * <p>States: the output moves forward from {@code OUT_OPEN} (through
+ * {@code OUT_CLOSE_WITHOUT_ANSWER} or straight) to {@code OUT_SHUT}, and to {@code OUT_DESTROYED}
+ * from any of them; {@link #flush()}'s passes are {@code FLUSH_IDLE}, {@code FLUSH_RUNNING} and
+ * {@code FLUSH_AGAIN}.
+ *
  * @param <I> the type of the requests
  * @param <O> the type of the responses
  */
 final class ResponseQueue<I, O> {
+
+    // The output's states, in the only order it moves through them (any may jump to OUT_DESTROYED).
+    /** Answers are written as their turn comes. */
+    private static final int OUT_OPEN = 0;
+    /** A "close without answering" was met: the connection closes once the writes before it are done. */
+    private static final int OUT_CLOSE_WITHOUT_ANSWER = 1;
+    /** The last answer went out, or the close was asked for: nothing more is written. */
+    private static final int OUT_SHUT = 2;
+    /** The channel is gone or the handler removed. */
+    private static final int OUT_DESTROYED = 3;
+
+    // The passes of flush(), which a write or a flush can re-enter.
+    private static final int FLUSH_IDLE = 0;
+    private static final int FLUSH_RUNNING = 1;
+    /** A nested call asked the running flush for one more pass. */
+    private static final int FLUSH_AGAIN = 2;
 
     private final boolean ordered;
     private final ProtocolAnswers<I, O> answers;
@@ -28,15 +49,12 @@ final class ResponseQueue<I, O> {
     private final BooleanSupplier drainStarted;
     private final ArrayDeque<Exchange<I, O>> exchanges = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
-    /** An answer that closes the connection went out: nothing more is written. */
-    private boolean outputShutdown;
-    /** A "close without answering" was met: close once the writes before it are done. */
-    private boolean closePending;
+    /** The output's state ({@code OUT_*}), forward only. */
+    private int output = OUT_OPEN;
+    /** The pass of {@link #flush()} ({@code FLUSH_*}): idle, running, or asked for another pass. */
+    private int flushPass = FLUSH_IDLE;
     /** The latest write, which a close without answering waits for. */
     private ChannelFuture lastWrite;
-    private boolean writing;
-    private boolean writeAgain;
-    private boolean destroyed;
     /** A drain started: the answer that leaves the queue empty closes the connection. */
     private boolean draining;
 
@@ -67,7 +85,12 @@ final class ResponseQueue<I, O> {
     }
 
     boolean isOutputShutdown() {
-        return outputShutdown;
+        return output != OUT_OPEN;
+    }
+
+    private void setOutput(int newOutput) {
+        assert newOutput > output : output + " -> " + newOutput;
+        output = newOutput;
     }
 
     /**
@@ -78,36 +101,41 @@ final class ResponseQueue<I, O> {
      * takes exchanges off the queue one at a time, so a teardown in between leaves nothing to walk.
      */
     boolean flush() {
-        if (writing) {
-            writeAgain = true;
+        if (flushPass != FLUSH_IDLE) {
+            flushPass = FLUSH_AGAIN;
             return false;
         }
-        writing = true;
         boolean progressed = false;
         try {
             do {
-                writeAgain = false;
-                int written = ordered ? writeInOrder() : writeAsReady();
-                if (written > 0) {
-                    progressed = true;
-                    ctx.flush();
-                }
-                if (outputShutdown) {
-                    progressed |= dropAnswered();
-                    if (closePending) {
-                        closePending = false;
-                        closeAfterWrites();
-                    }
-                }
-            } while (writeAgain && !destroyed);
+                flushPass = FLUSH_RUNNING;
+                progressed |= writePass();
+            } while (flushPass == FLUSH_AGAIN && output != OUT_DESTROYED);
         } finally {
-            writing = false;
+            flushPass = FLUSH_IDLE;
+        }
+        return progressed;
+    }
+
+    /** One pass of {@link #flush()}; returns whether a request left the queue. */
+    private boolean writePass() {
+        int written = ordered ? writeInOrder() : writeAsReady();
+        if (written > 0) {
+            ctx.flush();
+        }
+        boolean progressed = written > 0;
+        if (output == OUT_CLOSE_WITHOUT_ANSWER || output == OUT_SHUT) {
+            progressed |= dropAnswered();
+            if (output == OUT_CLOSE_WITHOUT_ANSWER) {
+                setOutput(OUT_SHUT);
+                closeAfterWrites();
+            }
         }
         return progressed;
     }
 
     private boolean canWrite() {
-        return !outputShutdown && !destroyed && ctx.channel().isWritable();
+        return output == OUT_OPEN && ctx.channel().isWritable();
     }
 
     private int writeInOrder() {
@@ -153,14 +181,13 @@ final class ResponseQueue<I, O> {
             closes = true;
         }
         if (response == null) {
-            outputShutdown = true; // the protocol chose to close without answering
-            closePending = true;
+            setOutput(OUT_CLOSE_WITHOUT_ANSWER); // the protocol chose to close without answering
             return;
         }
         ChannelFuture written = ctx.write(response);
         lastWrite = written;
         if (closes) {
-            outputShutdown = true;
+            setOutput(OUT_SHUT);
             written.addListener(ChannelFutureListener.CLOSE);
         } else {
             written.addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
@@ -189,10 +216,10 @@ final class ResponseQueue<I, O> {
      * returns whether it did. Nothing is written after that.
      */
     boolean closeIfIdle() {
-        if (!isIdle() || outputShutdown || destroyed) {
+        if (!isIdle() || output != OUT_OPEN) {
             return false;
         }
-        outputShutdown = true;
+        setOutput(OUT_SHUT);
         O goodbye = answers.goodbye(ctx);
         if (goodbye != null) {
             lastWrite = ctx.writeAndFlush(goodbye);
@@ -250,7 +277,9 @@ final class ResponseQueue<I, O> {
 
     /** The channel is gone or the handler removed: every exchange is abandoned (see {@link Exchange#abandon()}). */
     void destroy() {
-        destroyed = true;
+        if (output != OUT_DESTROYED) {
+            setOutput(OUT_DESTROYED);
+        }
         for (Exchange<I, O> exchange; (exchange = exchanges.pollFirst()) != null; ) {
             exchange.abandon();
         }
@@ -260,6 +289,6 @@ final class ResponseQueue<I, O> {
     @Override
     public String toString() {
         return "ResponseQueue{" + (ordered ? "ordered" : "unordered") + ", unanswered=" + exchanges.size()
-                + (draining ? ", draining" : "") + (outputShutdown ? ", outputShutdown}" : "}");
+                + (draining ? ", draining" : "") + (output != OUT_OPEN ? ", outputShutdown}" : "}");
     }
 }
