@@ -19,11 +19,13 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
+import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -217,6 +219,37 @@ public class SpawnBenchmark extends AbstractBenchmark {
         }
         target = s; // published to the loop by the hand-off of the batch
         return executor.submit(spawnTaskOnTargetBatch).syncUninterruptibly().getNow();
+    }
+
+    /**
+     * {@code spawnTaskAdaptiveLimit} with a clock that only counts (no {@code System.nanoTime()}):
+     * what the adaptive limit itself costs, without the two clock reads per job, whose price
+     * depends on the machine.
+     */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public Object spawnTaskAdaptiveLimitCountingClock() {
+        Scheduler s = variant;
+        if (s == null) {
+            Scheduler.Builder builder = Scheduler.builder().limit(Limits.gradient2().initialLimit(LIMIT))
+                    .pendingLimit(PENDING_JOBS);
+            long[] now = new long[1];
+            useClock(builder, () -> now[0] += 1_000); // read on the loop only
+            s = variant = builder.build(executor);
+        }
+        target = s;
+        return executor.submit(spawnTaskOnTargetBatch).syncUninterruptibly().getNow();
+    }
+
+    /** The scheduler's clock is package-private (its tests freeze it); reflection reaches it from here. */
+    private static void useClock(Scheduler.Builder builder, LongSupplier clock) {
+        try {
+            Method method = Scheduler.Builder.class.getDeclaredMethod("clock", LongSupplier.class);
+            method.setAccessible(true);
+            method.invoke(builder, clock);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("the scheduler's clock cannot be set: " + e, e);
+        }
     }
 
     /** Spawn a task returning a promise, then complete the promise. */
