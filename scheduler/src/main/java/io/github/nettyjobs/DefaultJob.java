@@ -716,7 +716,7 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
 
     /** Hands the outcome to the waiters, or a failure nobody took to the exception handler. */
     private void deliverOutcome() {
-        JobWaiter<?> first = takeWaiters();
+        JobWaiter<?> first = waiters == null ? null : takeWaiters(); // most jobs have no waiter
         boolean taken = false;
         for (JobWaiter<?> waiter = first; waiter != null; waiter = waiter.next) {
             waiter.cancelTimer();
