@@ -25,16 +25,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The example server under the two loads that used to take it down, in this JVM on real sockets,
- * with {@code GET /} asked at several points of each: it must answer {@code 200} within 100 ms
- * every time, and {@code /metrics} must show what was shed. The scenarios keep their shape (7
+ * with {@code GET /} asked at several points of each: it must answer {@code 200} without waiting
+ * behind the load, and {@code /metrics} must show what was shed. The scenarios keep their shape (7
  * connections pipelining 15 day-long {@code /atomic} requests, then closing; 120 concurrent
  * {@code POST /jobs?seconds=1} against a background limit of 2 and a queue of 2), with shorter
  * deadlines so that they play out within seconds.
  *
- * <p>On a shared machine a probe can be slow for reasons of the client's own (a pause of this
- * JVM, a stolen CPU), so a probe slower than 100 ms is asked again, twice at most; one that gets
- * no answer at all fails at once. Before the load options every probe of the first scenario went
- * unanswered, and those of the second waited up to 9 seconds.
+ * <p>Before the load options every probe of the first scenario went unanswered, and those of the
+ * second waited up to 9 seconds; on a quiet machine a probe now takes a few milliseconds (see
+ * {@code docs/under-load.md}). On a shared machine a probe can be slow for reasons of its own (a
+ * pause of this JVM, a CPU taken by other builds: hundreds of milliseconds at a load of 30 on two
+ * cores), so the test holds a probe to {@link #NOT_STUCK}, far below the failures it guards
+ * against and far above such noise, and asks a slow one again, twice at most; one that gets no
+ * answer at all fails at once.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class ExampleServerUnderLoadTest {
@@ -42,6 +45,8 @@ class ExampleServerUnderLoadTest {
     private static final String HOST = "127.0.0.1";
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
     private static final int ATTEMPTS = 3;
+    /** A probe slower than this waited behind the load. */
+    private static final Duration NOT_STUCK = Duration.ofSeconds(2);
     private static final ExecutorService threads = Executors.newCachedThreadPool(r -> {
         Thread thread = new Thread(r, "under-load-client");
         thread.setDaemon(true);
@@ -75,18 +80,19 @@ class ExampleServerUnderLoadTest {
         return UnderLoad.send(HOST, server.port(), "GET", path, PROBE_TIMEOUT);
     }
 
-    /** {@code GET /} answers {@code 200} within 100 ms; {@code when} says at which point of the scenario. */
+    /** {@code GET /} answers {@code 200} within {@link #NOT_STUCK}; {@code when} says when in the scenario. */
     private void assertRootAnswersFast(String when) {
         List<UnderLoad.Probe> probes = new ArrayList<>();
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             UnderLoad.Probe probe = UnderLoad.get(HOST, server.port(), "/", PROBE_TIMEOUT, System.nanoTime());
             probes.add(probe);
             assertEquals(200, probe.status(), () -> "GET / " + when + ": " + probes);
-            if (probe.fast()) {
+            if (probe.latencyNanos() < NOT_STUCK.toNanos()) {
                 return;
             }
         }
-        throw new AssertionError("GET / " + when + " took 100 ms or more " + ATTEMPTS + " times: " + probes);
+        throw new AssertionError("GET / " + when + " took " + NOT_STUCK.toMillis() + " ms or more " + ATTEMPTS
+                + " times: " + probes);
     }
 
     /** The count of a counter of the server's registry, or -1 if it has none of that name and tags. */
@@ -219,14 +225,18 @@ class ExampleServerUnderLoadTest {
 
     @Test
     void withoutRejectWhenFull_aSpawnWaitsForRoom_asAiojobsDoes() throws Exception {
-        start("--port", "0", "--limit", "1", "--pending-limit", "1", "--reject-when-full", "false");
-        UnderLoad.send(HOST, server.port(), "POST", "/jobs?seconds=1", PROBE_TIMEOUT);
-        UnderLoad.send(HOST, server.port(), "POST", "/jobs?seconds=1", PROBE_TIMEOUT);
-        long started = System.nanoTime();
-        UnderLoad.Response third = UnderLoad.send(HOST, server.port(), "POST", "/jobs?seconds=1", PROBE_TIMEOUT);
+        start("--port", "0", "--limit", "1", "--pending-limit", "1", "--reject-when-full", "false", "--grace", "100ms");
+        UnderLoad.send(HOST, server.port(), "POST", "/jobs?seconds=1&name=first", PROBE_TIMEOUT);
+        UnderLoad.send(HOST, server.port(), "POST", "/jobs?seconds=60&name=second", PROBE_TIMEOUT);
+        UnderLoad.Response third = UnderLoad.send(HOST, server.port(), "POST", "/jobs?seconds=1&name=third",
+                PROBE_TIMEOUT);
         assertEquals(202, third.status(), third.body());
-        assertTrue(System.nanoTime() - started >= TimeUnit.MILLISECONDS.toNanos(500),
-                "answered once the first job ended and made room");
+        // Admitted only once the first job ended and the second left the queue for its slot (the order of
+        // events, not a time: a busy machine may delay each of them).
+        assertEquals("spawned third (pending), it runs 1 s\n", third.body());
+        String jobs = get("/jobs").body();
+        assertFalse(jobs.contains("  first  "), jobs);
+        assertTrue(jobs.contains("  second  active\n  third  pending\n"), jobs);
         assertEquals(0, count("nettyjobs.spawns.rejected", "scheduler", "background"));
     }
 }
