@@ -175,18 +175,7 @@ public final class AtomicHandler<I, O> extends ChannelInboundHandlerAdapter {
     private void accept(ChannelHandlerContext ctx, I request) {
         Throwable undecodable = answers.decodeFailure(ctx, request);
         if (undecodable != null) {
-            shutInput(); // the codec cannot be trusted after an undecodable request
-            if (!ctx.channel().isActive()) {
-                if (logger.isDebugEnabled()) {
-                    logger.debug("{}: the client went away in the middle of a request: {}", ctx.channel(),
-                            LogText.escape(undecodable.toString()));
-                }
-                ReferenceCountUtil.release(request);
-                return;
-            }
-            Exchange<I, O> exchange = new Exchange<>(this, request, true);
-            responses.add(exchange);
-            exchange.answerMalformed(undecodable);
+            acceptUndecodable(ctx, request, undecodable);
         } else {
             boolean last = answers.isLastRequest(ctx, request);
             if (last) {
@@ -202,6 +191,22 @@ public final class AtomicHandler<I, O> extends ChannelInboundHandlerAdapter {
                 exchange.answerNoScheduler(new IllegalStateException(ChannelJobs.noSchedulerMessage(ctx.channel())));
             }
         }
+    }
+
+    /** Answers an undecodable request, in its turn, and takes no more: the codec cannot be trusted after it. */
+    private void acceptUndecodable(ChannelHandlerContext ctx, I request, Throwable undecodable) {
+        shutInput();
+        if (!ctx.channel().isActive()) {
+            if (logger.isDebugEnabled()) {
+                logger.debug("{}: the client went away in the middle of a request: {}", ctx.channel(),
+                        LogText.escape(undecodable.toString()));
+            }
+            ReferenceCountUtil.release(request);
+            return;
+        }
+        Exchange<I, O> exchange = new Exchange<>(this, request, true);
+        responses.add(exchange);
+        exchange.answerMalformed(undecodable);
     }
 
     /**

@@ -324,36 +324,48 @@ final class Exchange<I, O> implements Callable<Future<O>>, GenericFutureListener
      * released last: the protocol may read it (a request id, a version) to make its answer.
      */
     private void end(boolean deliver) {
-        ChannelHandlerContext ctx = owner.ctx();
-        ProtocolAnswers<I, O> answers = owner.answers();
         boolean answering = deliver && state != ST_ABANDONED;
         Future<Job<O>> spawned = this.spawned;
         if (!spawned.isSuccess()) {
             if (answering && !spawned.isCancelled()) {
                 // Refused: the scheduler is closed or full, its loop is shut down, or the wait timed out.
-                answer(answers.unavailable(ctx, request, spawned.cause()), false);
+                answer(owner.answers().unavailable(owner.ctx(), request, spawned.cause()), false);
             }
             ReferenceCountUtil.release(request); // the task was never called
-            return;
+        } else if (joined.isSuccess()) {
+            endSucceeded(answering);
+        } else {
+            endFailed(answering);
         }
-        Future<O> joined = this.joined;
-        if (joined.isSuccess()) {
-            O response = joined.getNow();
-            if (response == null) {
-                Throwable cause = new NullPointerException("the handler's future completed with a null response");
-                answers.logFailure(ctx, request, cause);
-                response = answering ? answers.failureResponse(ctx, request, cause) : null;
-            }
-            answerOrRelease(response, answering);
-            ReferenceCountUtil.release(request); // the job ended with its handler's future
-        } else if (ProtocolAnswers.failedOnItsOwn(job, joined)) {
-            answers.logFailure(ctx, request, joined.cause());
-            answerOrRelease(answering ? answers.failureResponse(ctx, request, joined.cause()) : null, answering);
+    }
+
+    /** The job ended with its handler's response (a {@code null} one is a failure). */
+    private void endSucceeded(boolean answering) {
+        ChannelHandlerContext ctx = owner.ctx();
+        ProtocolAnswers<I, O> answers = owner.answers();
+        O response = joined.getNow();
+        if (response == null) {
+            Throwable cause = new NullPointerException("the handler's future completed with a null response");
+            answers.logFailure(ctx, request, cause);
+            response = answering ? answers.failureResponse(ctx, request, cause) : null;
+        }
+        answerOrRelease(response, answering);
+        ReferenceCountUtil.release(request); // the job ended with its handler's future
+    }
+
+    /** The job failed on its own, or was cut short by its scheduler. */
+    private void endFailed(boolean answering) {
+        ChannelHandlerContext ctx = owner.ctx();
+        ProtocolAnswers<I, O> answers = owner.answers();
+        Throwable cause = joined.cause();
+        if (ProtocolAnswers.failedOnItsOwn(job, joined)) {
+            answers.logFailure(ctx, request, cause);
+            answerOrRelease(answering ? answers.failureResponse(ctx, request, cause) : null, answering);
             ReferenceCountUtil.release(request);
         } else {
             // Cut short by its scheduler: the handler may still be using the request, and may still
             // produce a response.
-            answerOrRelease(answering ? answers.unavailable(ctx, request, joined.cause()) : null, answering);
+            answerOrRelease(answering ? answers.unavailable(ctx, request, cause) : null, answering);
             releaseWhenHandlerDone();
         }
     }
