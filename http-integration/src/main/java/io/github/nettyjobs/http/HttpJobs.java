@@ -95,6 +95,10 @@ public final class HttpJobs {
      *       {@code 417} for an unmet {@code Expect} from {@link #aggregator(int)}), and the connection
      *       closes. A client that went away in the
      *       middle of its request gets nothing, quietly.</li>
+     *   <li>While the connection's {@link io.github.nettyjobs.channel.JobsHandler JobsHandler}
+     *       {@linkplain io.github.nettyjobs.channel.JobsHandler#drain drains}, the answer that leaves
+     *       the connection with nothing in flight says {@code Connection: close}, and the connection
+     *       closes after it.</li>
      * </ul>
      *
      * @return the shared instance

@@ -216,7 +216,8 @@ public final class JobsHandler extends ChannelInboundHandlerAdapter {
      *   <li>a connection accepted during the quiet period is served one answer and closed;</li>
      *   <li>the server channels this handler is added to keep accepting during {@code quietPeriod},
      *       then close; the schedulers then {@link Scheduler#waitAndClose(Duration) waitAndClose}
-     *       with what is left of {@code timeout};</li>
+     *       with what is left of {@code timeout} (every scheduler of the group, or the per-channel
+     *       schedulers of the channels it is added to);</li>
      *   <li>at {@code timeout} (counted from the call) every job left is cancelled, its request
      *       answered as the protocol answers a closed scheduler, and every connection still open is
      *       closed.</li>
