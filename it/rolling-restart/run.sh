@@ -84,7 +84,7 @@ http_get() { # http_get PORT PATH: the response, or nothing
 start_server() { # start_server INDEX
   local i=$1
   java -Xmx256m -XX:+UseSerialGC -cp "$classpath" io.github.nettyjobs.example.ExampleServer \
-      --port "${ports[$i]}" --threads 2 --drain "$drain" --quiet-period 2s --grace 20s \
+      --port "${ports[$i]}" --threads 2 --drain "$drain" --quiet-period 3s --grace 20s \
       >>"$work/server-$((i + 1)).log" 2>&1 &
   pids[$i]=$!
 }
@@ -108,10 +108,15 @@ wait_until() { # wait_until SECONDS DESCRIPTION COMMAND...
 cat >"$work/haproxy.cfg" <<CFG
 global
   maxconn 2000
+  # Servers going up and down (notice), not the requests (info): printed at the end.
+  log stdout format raw local0 notice
 
 defaults
   mode http
+  log global
   timeout connect 1s
+  # A check slowed down by a busy machine is not a failed one.
+  timeout check 2s
   timeout client 60s
   timeout server 60s
   # Only a connection that could not be made is tried again (never a request a server has seen).
@@ -126,7 +131,9 @@ backend servers
   balance roundrobin
   option httpchk GET /ready
   http-check expect status 200
-  default-server check inter 500ms fastinter 250ms downinter 500ms fall 1 rise 2 $proto
+  # Down after two failed checks (within about a second), so that one check lost to a busy machine
+  # does not take a server out while the other one restarts; the servers' quiet period covers it.
+  default-server check inter 500ms fastinter 250ms downinter 500ms fall 2 rise 2 $proto
   server s1 127.0.0.1:${ports[0]}
   server s2 127.0.0.1:${ports[1]}
 
@@ -179,6 +186,8 @@ kill -TERM "$haproxy_pid" 2>/dev/null || true
 haproxy_pid=""
 
 counts="$(tail -n 1 "$work/load.log")"
+# What HAProxy saw of the servers: each down (for /ready's 503 or a closed port) and up again.
+grep -E '^Server .* is (UP|DOWN)' "$work/haproxy.log" | sed -e 's/^/haproxy: /' -e 's/, check duration.*//' || true
 grep '^failed: ' "$work/load.log" || true
 ended=$(cat "$work"/server-*.log | grep -cE 'atomic request [0-9]+ (finished|cancelled|cut short|failed)' || true)
 finished=$(cat "$work"/server-*.log | grep -cE 'atomic request [0-9]+ finished' || true)
