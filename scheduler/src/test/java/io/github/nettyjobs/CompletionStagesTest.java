@@ -328,7 +328,8 @@ class CompletionStagesTest {
     @Test
     void task_callsTheTaskOnEachCall() throws Exception {
         int[] calls = new int[1];
-        Callable<Future<Integer>> task = CompletionStages.task(loop, () -> CompletableFuture.completedFuture(++calls[0]));
+        Callable<Future<Integer>> task = CompletionStages.task(loop,
+                () -> CompletableFuture.completedFuture(++calls[0]));
         assertEquals(1, task.call().get(5, SECONDS));
         assertEquals(2, task.call().get(5, SECONDS));
     }
@@ -421,7 +422,8 @@ class CompletionStagesTest {
                                     requestReceived.countDown();
                                     if (answer) {
                                         ctx.writeAndFlush(Unpooled.copiedBuffer(
-                                                "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", StandardCharsets.US_ASCII));
+                                                "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+                                                        StandardCharsets.US_ASCII));
                                     }
                                 }
 

@@ -16,7 +16,10 @@ import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Spawns from other threads: each hops onto the loop in the order it was made, ahead of later tasks from the same thread. */
+/**
+ * Spawns from other threads: each hops onto the loop in the order it was made, ahead of later tasks from the same
+ * thread.
+ */
 @Timeout(30)
 class CrossThreadSpawnTest {
 

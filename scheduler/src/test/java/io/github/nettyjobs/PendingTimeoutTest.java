@@ -18,10 +18,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static io.github.nettyjobs.FutureAssertions.assertFailedWith;
-import static io.github.nettyjobs.FutureAssertions.awaitFailure;
-import static io.github.nettyjobs.FutureAssertions.awaitSuccess;
 import static io.github.nettyjobs.FutureAssertions.assertNotDone;
 import static io.github.nettyjobs.FutureAssertions.assertSucceeded;
+import static io.github.nettyjobs.FutureAssertions.awaitFailure;
+import static io.github.nettyjobs.FutureAssertions.awaitSuccess;
 import static io.github.nettyjobs.SchedulerAssertions.assertCounts;
 import static io.github.nettyjobs.SchedulerAssertions.assertRejected;
 import static org.junit.jupiter.api.Assertions.assertEquals;

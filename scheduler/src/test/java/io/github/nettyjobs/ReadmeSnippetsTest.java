@@ -20,16 +20,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static io.github.nettyjobs.Loops.sync;
 import static java.util.concurrent.TimeUnit.MILLISECONDS;
 import static java.util.concurrent.TimeUnit.SECONDS;
-import static io.github.nettyjobs.Loops.sync;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -61,7 +61,8 @@ class ReadmeSnippetsTest {
         documents.put("context", GUIDE);
         return documents;
     }
-    private static final Path SOURCE = Path.of("src", "test", "java", "io", "github", "nettyjobs", "ReadmeSnippetsTest.java");
+    private static final Path SOURCE = Path.of("src", "test", "java", "io", "github", "nettyjobs",
+            "ReadmeSnippetsTest.java");
 
     @RegisterExtension
     static final EventLoops LOOPS = new EventLoops();
@@ -70,7 +71,8 @@ class ReadmeSnippetsTest {
     @Test
     void documents_showEveryTaggedSnippetVerbatim() throws IOException {
         String source = Files.readString(SOURCE);
-        Matcher tags = Pattern.compile("(?m)^( *)// tag::([a-z-]+)\\[]\\n(.*?)^ *// end::\\2\\[]", Pattern.DOTALL).matcher(source);
+        Matcher tags = Pattern.compile("(?m)^( *)// tag::([a-z-]+)\\[]\\n(.*?)^ *// end::\\2\\[]", Pattern.DOTALL)
+                .matcher(source);
         List<String> names = new ArrayList<>();
         while (tags.find()) {
             String snippet = dedent(tags.group(3), tags.group(1).length());
@@ -146,7 +148,8 @@ class ReadmeSnippetsTest {
         StatusClient client = new StatusClient();
         // tag::completion-stage[]
         // A task returning a CompletionStage becomes a job; closing the job cancels the stage.
-        Job<String> fetch = CompletionStages.spawn(scheduler, "fetch", () -> client.fetchAsync("/status")).get(5, SECONDS);
+        Job<String> fetch = CompletionStages.spawn(scheduler, "fetch", () -> client.fetchAsync("/status"))
+                .get(5, SECONDS);
         CompletableFuture<String> status = CompletionStages.join(fetch);  // the job's outcome as a CompletableFuture
         // end::completion-stage[]
         assertEquals("up: /status", status.get(5, SECONDS));
@@ -162,7 +165,8 @@ class ReadmeSnippetsTest {
                 .pendingLimit(1)                       // 1 more waits in the pending queue
                 .closeTimeout(Duration.ofMillis(500))  // how long close() waits per cancelled job
                 .build(loop);
-        List<Promise<String>> work = List.of(loop.newPromise(), loop.newPromise(), loop.newPromise(), loop.newPromise());
+        List<Promise<String>> work =
+                List.of(loop.newPromise(), loop.newPromise(), loop.newPromise(), loop.newPromise());
         List<Future<Job<String>>> spawned = new ArrayList<>();
         for (Promise<String> promise : work) {
             spawned.add(scheduler.spawn(() -> promise));
@@ -184,7 +188,8 @@ class ReadmeSnippetsTest {
         List<String> reports = new CopyOnWriteArrayList<>();
         // tag::handler[]
         Scheduler scheduler = Scheduler.builder()
-                .exceptionHandler((s, context) -> reports.add(context.message() + ": " + context.exception().getMessage()))
+                .exceptionHandler((s, context) ->
+                        reports.add(context.message() + ": " + context.exception().getMessage()))
                 .build(loop);
         // Nobody joins this job, so its failure goes to the handler: "Job processing failed: boom".
         scheduler.spawn(() -> loop.newFailedFuture(new IllegalStateException("boom")));

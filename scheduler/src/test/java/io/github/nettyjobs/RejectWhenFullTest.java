@@ -37,7 +37,8 @@ class RejectWhenFullTest {
 
     @Test
     void spawn_withTheQueueFull_failsAtOnceAndNeverCallsTheTask() {
-        Scheduler scheduler = fixture.builder().limit(1).pendingLimit(1).rejectWhenFull(true).listener(listener).build(loop);
+        Scheduler scheduler = fixture.builder().limit(1).pendingLimit(1).rejectWhenFull(true).listener(listener)
+                .build(loop);
         fixture.spawnJob(scheduler, loop.<Void>newPromise());
         fixture.spawnJob(scheduler, loop.<Void>newPromise());
         AtomicInteger calls = new AtomicInteger();
@@ -76,7 +77,8 @@ class RejectWhenFullTest {
         awaitSuccess(scheduler.spawn(real::newPromise));
         awaitSuccess(scheduler.spawn(real::newPromise));
 
-        RejectedExecutionException rejected = awaitFailure(RejectedExecutionException.class, scheduler.spawn(real::newPromise));
+        RejectedExecutionException rejected = awaitFailure(RejectedExecutionException.class,
+                scheduler.spawn(real::newPromise));
 
         assertTrue(rejected.getMessage().contains("full"));
         assertEquals(2, (int) onLoop(real, scheduler::size));

@@ -1,12 +1,12 @@
 package io.github.nettyjobs;
 
 import io.github.nettyjobs.testing.EventLoops;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;

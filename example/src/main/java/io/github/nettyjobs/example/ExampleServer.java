@@ -288,7 +288,8 @@ public final class ExampleServer {
                                 new StringEncoder(StandardCharsets.UTF_8),
                                 new LineDecoder(),
                                 new ClientTimeout(options.readTimeout, LineCommand.class, String.class),
-                                AtomicHandler.builder(LineCommand.class, commands).protocol(LineProtocol.INSTANCE).build(),
+                                AtomicHandler.builder(LineCommand.class, commands).protocol(LineProtocol.INSTANCE)
+                                        .build(),
                                 CLOSE_ON_EXCEPTION);
                     }
                 })
@@ -347,26 +348,31 @@ public final class ExampleServer {
                 "  GET  /fail                        a handler that throws: 500, logged once",
                 "",
                 options.linePort == Options.NO_PORT
-                        ? "Start with --line-port 8081 to also serve a line protocol (SLEEP 2, BLOCK 100, ECHO text, JOBS, "
-                                + "QUIT) with nc."
-                        : "Line protocol on port " + (options.linePort == 0 ? "LINE_PORT" : String.valueOf(options.linePort))
-                                + ": nc " + options.host + " " + (options.linePort == 0 ? "LINE_PORT" : String.valueOf(options.linePort))
+                        ? "Start with --line-port 8081 to also serve a line protocol (SLEEP 2, BLOCK 100, ECHO text, "
+                                + "JOBS, QUIT) with nc."
+                        : "Line protocol on port "
+                                + (options.linePort == 0 ? "LINE_PORT" : String.valueOf(options.linePort))
+                                + ": nc " + options.host + " "
+                                        + (options.linePort == 0 ? "LINE_PORT" : String.valueOf(options.linePort))
                                 + ", then SLEEP 2, BLOCK 100, ECHO text, JOBS, QUIT.",
                 "",
                 "Under load (limits " + perLoop + "):",
                 "  requests    " + limitText(options.requestLimit) + " at once"
                         + (options.requestLimit == 0 ? "" : " at most (adaptive: the limit follows the run times)")
                         + (options.pendingTimeout.isZero() ? "; a request waits for a slot as long as it takes"
-                                : "; a request waiting " + Options.format(options.pendingTimeout) + " for a slot gets 503"),
+                                : "; a request waiting " + Options.format(options.pendingTimeout)
+                                        + " for a slot gets 503"),
                 "  long        " + options.longLimit + " at once, " + options.longPendingLimit + " waiting, then 503"
-                        + (options.jobTimeout.isZero() ? "" : "; cut short with 503 after " + Options.format(options.jobTimeout)),
+                        + (options.jobTimeout.isZero() ? "" : "; cut short with 503 after "
+                                + Options.format(options.jobTimeout)),
                 "  blocking    " + options.blockingLimit + " at once, " + options.blockingPendingLimit
                         + " waiting, then 503"
                         + (options.blockingTimeout.isZero() ? ""
                                 : "; interrupted with 503 after " + Options.format(options.blockingTimeout)),
                 "  background  " + limitText(options.limit) + " at once, " + limitText(options.pendingLimit)
                         + " waiting, then " + (options.rejectWhenFull ? "503" : "POST /jobs waits for room")
-                        + (options.backgroundTimeout.isZero() ? "" : "; cut short after " + Options.format(options.backgroundTimeout)),
+                        + (options.backgroundTimeout.isZero() ? "" : "; cut short after "
+                                + Options.format(options.backgroundTimeout)),
                 options.drain
                         ? "On SIGTERM or Ctrl-C the server drains: GET /ready answers 503, each connection closes"
                                 + " after its last answer, new ones are accepted for "

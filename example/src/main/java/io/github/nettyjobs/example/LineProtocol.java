@@ -24,7 +24,10 @@ final class LineProtocol implements AtomicProtocol<LineCommand, String> {
         return "ERR internal error";
     }
 
-    /** {@code BUSY} while the server only has too much to do; {@value #SHUTTING_DOWN}, and the end of the connection, once it is going away. */
+    /**
+     * {@code BUSY} while the server only has too much to do; {@value #SHUTTING_DOWN}, and the end of the connection,
+     * once it is going away.
+     */
     @Override
     public String unavailableResponse(ChannelHandlerContext ctx, LineCommand request, Throwable cause) {
         Scheduler scheduler = ChannelJobs.schedulerOrNull(ctx.channel());

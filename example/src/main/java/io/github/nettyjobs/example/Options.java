@@ -33,10 +33,12 @@ final class Options {
                     "event loops serving connections; each has one scheduler of each kind, and the limits are per loop")
             .withRequiredArg().withValuesConvertedBy(between(1, 1024)).defaultsTo(1);
     private static final OptionSpec<Integer> LINE_PORT = PARSER.accepts("line-port",
-                    "also serve the line protocol (SLEEP, ECHO, JOBS, QUIT) on this port, 0 for any free one (default: not served)")
+                    "also serve the line protocol (SLEEP, ECHO, JOBS, QUIT) on this port, 0 for any free one "
+                            + "(default: not served)")
             .withRequiredArg().withValuesConvertedBy(between(0, 65_535));
     private static final OptionSpec<Duration> READ_TIMEOUT = PARSER.accepts("read-timeout",
-                    "close a connection that sends no complete request for this long while none of its requests is being answered (default: 30s)")
+                    "close a connection that sends no complete request for this long while none of its requests is "
+                            + "being answered (default: 30s)")
             .withRequiredArg().withValuesConvertedBy(durations(false));
     private static final OptionSpec<Duration> GRACE = PARSER.accepts("grace",
                     "how long shutdown may take from SIGTERM, the drain's timeout: then the jobs left are cancelled "
@@ -57,7 +59,8 @@ final class Options {
                             + "+ --blocking-pending-limit")
             .withRequiredArg().withValuesConvertedBy(between(0, Integer.MAX_VALUE)).defaultsTo(100);
     private static final OptionSpec<Duration> PENDING_TIMEOUT = PARSER.accepts("pending-timeout",
-                    "how long a request, or long work, may wait for a slot before it is answered 503, 0 for no limit (default: 5s)")
+                    "how long a request, or long work, may wait for a slot before it is answered 503, 0 for no limit "
+                            + "(default: 5s)")
             .withRequiredArg().withValuesConvertedBy(durations(true));
     private static final OptionSpec<Integer> LONG_LIMIT = PARSER.accepts("long-limit",
                     "long work (GET /atomic, SLEEP: the long scheduler) running at once")
@@ -169,7 +172,8 @@ final class Options {
         long waiting = (long) options.longLimit + options.longPendingLimit + options.blockingLimit
                 + options.blockingPendingLimit;
         if (options.requestLimit != 0 && options.requestLimit <= waiting) {
-            throw new IllegalArgumentException("--request-limit: " + options.requestLimit + " (expected: 0, or more than"
+            throw new IllegalArgumentException("--request-limit: " + options.requestLimit
+                    + " (expected: 0, or more than"
                     + " --long-limit + --long-pending-limit + --blocking-limit + --blocking-pending-limit = " + waiting
                     + ", so that long work and blocking calls never take every request slot)");
         }
@@ -226,7 +230,8 @@ final class Options {
             if (text.endsWith("ms")) {
                 duration = Duration.ofMillis(Long.parseLong(text.substring(0, text.length() - 2)));
             } else if (text.endsWith("s")) {
-                duration = Duration.ofMillis(Math.round(Double.parseDouble(text.substring(0, text.length() - 1)) * 1000));
+                duration = Duration.ofMillis(Math.round(Double.parseDouble(text.substring(0,
+                        text.length() - 1)) * 1000));
             } else if (text.endsWith("m")) {
                 duration = Duration.ofSeconds(Long.parseLong(text.substring(0, text.length() - 1)) * 60);
             } else if (text.endsWith("h")) {

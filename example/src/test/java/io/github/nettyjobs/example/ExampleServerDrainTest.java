@@ -28,7 +28,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The example server's drain on stop: {@code GET /ready}, the quiet period, the last answers; and its h2c detection. */
+/**
+ * The example server's drain on stop: {@code GET /ready}, the quiet period, the last answers; and its h2c detection.
+ */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ExampleServerDrainTest {
 

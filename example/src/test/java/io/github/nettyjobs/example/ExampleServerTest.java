@@ -63,7 +63,8 @@ class ExampleServerTest {
                         "GET /atomic?seconds=1 HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
                 socket.getOutputStream().flush();
             }
-            // Stop only once the server has the request: a connection still in the accept backlog is lost with the port.
+            // Stop only once the server has the request: a connection still in the accept backlog is lost with the
+            // port.
             // Each GET /jobs is answered after what the server did before it: ask until the work is listed.
             for (int attempt = 0; ; attempt++) {
                 String listing = send(HttpRequest.newBuilder(URI.create(base + "/jobs"))).body();
@@ -129,7 +130,8 @@ class ExampleServerTest {
         assertEquals("--request-limit: 90 (expected: 0, or more than --long-limit + --long-pending-limit"
                         + " + --blocking-limit + --blocking-pending-limit = 90,"
                         + " so that long work and blocking calls never take every request slot)",
-                assertThrows(IllegalArgumentException.class, () -> Options.parse("--request-limit", "90")).getMessage());
+                assertThrows(IllegalArgumentException.class, () -> Options.parse("--request-limit", "90"))
+                        .getMessage());
         assertEquals(20, defaults.blockingLimit);
         assertEquals(10, defaults.blockingPendingLimit);
         assertEquals(Duration.ofSeconds(10), defaults.blockingTimeout);
@@ -137,7 +139,8 @@ class ExampleServerTest {
         assertEquals("--long-limit: 0 (expected: 1 to 2147483647)",
                 assertThrows(IllegalArgumentException.class, () -> Options.parse("--long-limit", "0")).getMessage());
         assertEquals("--reject-when-full: yes (expected: true or false)",
-                assertThrows(IllegalArgumentException.class, () -> Options.parse("--reject-when-full", "yes")).getMessage());
+                assertThrows(IllegalArgumentException.class, () -> Options.parse("--reject-when-full", "yes"))
+                        .getMessage());
         ByteArrayOutputStream help = new ByteArrayOutputStream();
         Options.printHelp(new PrintStream(help, true, StandardCharsets.UTF_8));
         String text = help.toString(StandardCharsets.UTF_8);

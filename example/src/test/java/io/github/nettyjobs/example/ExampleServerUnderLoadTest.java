@@ -1,8 +1,8 @@
 package io.github.nettyjobs.example;
 
 import io.micrometer.core.instrument.search.Search;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

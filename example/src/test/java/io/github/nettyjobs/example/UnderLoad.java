@@ -31,7 +31,8 @@ import java.util.stream.Collectors;
  *   <li>{@code background-flood}: 120 concurrent {@code POST /jobs?seconds=1}, each on its own
  *       connection (start the server with {@code --limit 2 --pending-limit 2}).</li>
  * </ul>
- * After a warm-up of {@code GET /} (not counted), from the scenario's start, a probe opens a new connection every {@code --every} and asks
+ * After a warm-up of {@code GET /} (not counted), from the scenario's start, a probe opens a new connection every
+ * {@code --every} and asks
  * {@code GET /}, giving up after {@code --probe-timeout}; the report says how many were answered,
  * how many within 100 ms, how many timed out, and the answered probes' p50 and max latency.
  * Traffic goes to the given host only (127.0.0.1 by default), bounded in count and time.
@@ -64,7 +65,10 @@ public final class UnderLoad {
     private UnderLoad() {
     }
 
-    /** One {@code GET}: when it was sent (since the scenario's start), how long it took, and its status or {@link #TIMED_OUT} or {@link #FAILED}. */
+    /**
+     * One {@code GET}: when it was sent (since the scenario's start), how long it took, and its status or {@link
+     * #TIMED_OUT} or {@link #FAILED}.
+     */
     record Probe(long atNanos, long latencyNanos, int status) {
 
         boolean answered() {

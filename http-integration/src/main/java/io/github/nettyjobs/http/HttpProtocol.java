@@ -106,7 +106,10 @@ final class HttpProtocol implements AtomicProtocol<FullHttpRequest, FullHttpResp
         return HttpResponseStatus.BAD_REQUEST;
     }
 
-    /** {@code Connection: close}, or HTTP/1.0 without keep-alive: requests pipelined behind it are not processed (RFC 9112, 9.6). */
+    /**
+     * {@code Connection: close}, or HTTP/1.0 without keep-alive: requests pipelined behind it are not processed (RFC
+     * 9112, 9.6).
+     */
     @Override
     public boolean isLastRequest(FullHttpRequest request) {
         return !HttpUtil.isKeepAlive(request);
@@ -190,7 +193,8 @@ final class HttpProtocol implements AtomicProtocol<FullHttpRequest, FullHttpResp
     /** A plain-text error answer whose body is its status line. */
     static FullHttpResponse errorResponse(HttpResponseStatus status) {
         byte[] body = (status + "\n").getBytes(StandardCharsets.US_ASCII);
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+                Unpooled.wrappedBuffer(body));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN);
         return response;
     }

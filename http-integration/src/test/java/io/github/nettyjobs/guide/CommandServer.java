@@ -18,6 +18,9 @@ import java.nio.charset.StandardCharsets;
 /** The pipeline: frames, the decoder of requests, the encoder of answers, then the atomic handler. */
 final class CommandServer {
 
+    private CommandServer() {
+    }
+
     static Channel start(EventLoopGroup boss, EventLoopGroup workers, SchedulerGroup jobs, int port)
             throws InterruptedException {
         AtomicHandler.Builder<Command, String> atomic = AtomicHandler.builder(Command.class, new Commands())

@@ -1,10 +1,10 @@
 package io.github.nettyjobs.http;
 
-import io.github.nettyjobs.channel.ChannelJobs;
-import io.github.nettyjobs.channel.JobsHandler;
 import io.github.nettyjobs.Job;
 import io.github.nettyjobs.Scheduler;
 import io.github.nettyjobs.SchedulerGroup;
+import io.github.nettyjobs.channel.ChannelJobs;
+import io.github.nettyjobs.channel.JobsHandler;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -199,7 +199,8 @@ class AiohttpPortTest {
             assertEquals(200, get(server, "/sub/").statusCode());
             Channel child = connection.get(5, TimeUnit.SECONDS);
             assertSame(jobs.schedulerFor(child.eventLoop()), seen.get(5, TimeUnit.SECONDS));
-            assertNotSame(server.serverChannel().eventLoop(), child.eventLoop(), "the server channel is on another loop");
+            assertNotSame(server.serverChannel().eventLoop(), child.eventLoop(),
+                    "the server channel is on another loop");
             // Deregistration follows the close some loop turns later: wait for the event itself.
             CompletableFuture<Void> unregistered = new CompletableFuture<>();
             child.eventLoop().submit(() -> {
@@ -218,7 +219,8 @@ class AiohttpPortTest {
             assertTrue(child.close().await(5, TimeUnit.SECONDS));
             unregistered.get(5, TimeUnit.SECONDS);
             assertFalse(child.isRegistered());
-            assertSame(jobs.schedulerFor(child.eventLoop()), ChannelJobs.schedulerOrNull(child), "closed, still the same");
+            assertSame(jobs.schedulerFor(child.eventLoop()), ChannelJobs.schedulerOrNull(child),
+                    "closed, still the same");
             jobs.close();
         }
     }

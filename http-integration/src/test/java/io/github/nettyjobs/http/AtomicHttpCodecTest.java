@@ -1,9 +1,9 @@
 package io.github.nettyjobs.http;
 
-import io.github.nettyjobs.channel.AtomicHandler;
-import io.github.nettyjobs.channel.JobsHandler;
 import io.github.nettyjobs.Scheduler;
 import io.github.nettyjobs.SchedulerGroup;
+import io.github.nettyjobs.channel.AtomicHandler;
+import io.github.nettyjobs.channel.JobsHandler;
 import io.github.nettyjobs.testing.LogCapture;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -178,7 +178,8 @@ class AtomicHttpCodecTest {
     @Test
     void jobsAggregator_expectContinueOverTheLimit_gets413_notContinue() {
         EmbeddedChannel expecting = withJobsAggregator(newGroup(), handler);
-        expecting.writeInbound(bytes("POST /upload HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 1000\r\n\r\n"));
+        expecting.writeInbound(bytes("POST /upload HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: "
+                + "1000\r\n\r\n"));
 
         String response = outboundText(expecting);
         assertTrue(response.startsWith("HTTP/1.1 413 Request Entity Too Large\r\n"), response);

@@ -1,13 +1,13 @@
 package io.github.nettyjobs.http;
 
-import io.github.nettyjobs.testing.EmbeddedChannels;
-import io.github.nettyjobs.channel.JobsHandler;
-import io.github.nettyjobs.testing.LogCapture;
 import io.github.nettyjobs.Scheduler;
 import io.github.nettyjobs.SchedulerGroup;
+import io.github.nettyjobs.channel.JobsHandler;
+import io.github.nettyjobs.testing.EmbeddedChannels;
+import io.github.nettyjobs.testing.LogCapture;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;

@@ -1,13 +1,13 @@
 package io.github.nettyjobs.http;
 
-import io.github.nettyjobs.channel.ChannelJobs;
-import io.github.nettyjobs.channel.JobsHandler;
-import io.github.nettyjobs.testing.LogCapture;
 import io.github.nettyjobs.Job;
 import io.github.nettyjobs.JobOutcome;
 import io.github.nettyjobs.Scheduler;
 import io.github.nettyjobs.SchedulerGroup;
 import io.github.nettyjobs.SchedulerListener;
+import io.github.nettyjobs.channel.ChannelJobs;
+import io.github.nettyjobs.channel.JobsHandler;
+import io.github.nettyjobs.testing.LogCapture;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -233,7 +233,10 @@ class AtomicHttpServerTest {
         assertClosedSchedulerGives503AndCloses(mode, Scheduler.builder());
     }
 
-    /** Closes the scheduler(s) of a server built from {@code config}, then sends a request: 503, and the connection closes. */
+    /**
+     * Closes the scheduler(s) of a server built from {@code config}, then sends a request: 503, and the connection
+     * closes.
+     */
     private void assertClosedSchedulerGives503AndCloses(Mode mode, Scheduler.Builder config) throws Exception {
         ControlledHandler handler = new ControlledHandler();
         start(mode, config, () -> HttpJobs.atomic(handler));
@@ -375,7 +378,8 @@ class AtomicHttpServerTest {
                 }
             });
             onLoop(connection.eventLoop(), () -> null);
-            assertEquals(untilStopped, (int) onLoop(connection.eventLoop(), counter.received::get), "read on while stopped");
+            assertEquals(untilStopped, (int) onLoop(connection.eventLoop(), counter.received::get),
+                    "read on while stopped");
             assertEquals(1, calls.get(), "limit 1: one job at a time");
 
             gate.setSuccess(null);
@@ -413,7 +417,8 @@ class AtomicHttpServerTest {
         server.bind(new JobsHandler(group), pipeline -> pipeline.addLast(probe, HttpJobs.atomic(big, total)),
                 bootstrap -> bootstrap
                         .childOption(ChannelOption.SO_SNDBUF, 16 * 1024)
-                        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(8 * 1024, 32 * 1024)));
+                        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                                new WriteBufferWaterMark(8 * 1024, 32 * 1024)));
 
         try (RawHttpClient raw = new RawHttpClient(server.port(), 16 * 1024)) {
             StringBuilder all = new StringBuilder();

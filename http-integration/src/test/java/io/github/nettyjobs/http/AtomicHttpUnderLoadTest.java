@@ -1,12 +1,12 @@
 package io.github.nettyjobs.http;
 
-import io.github.nettyjobs.testing.EmbeddedChannels;
 import io.github.nettyjobs.Job;
 import io.github.nettyjobs.JobOutcome;
 import io.github.nettyjobs.Scheduler;
 import io.github.nettyjobs.SchedulerGroup;
 import io.github.nettyjobs.SchedulerListener;
 import io.github.nettyjobs.channel.JobsHandler;
+import io.github.nettyjobs.testing.EmbeddedChannels;
 import io.github.nettyjobs.testing.LogCapture;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.FullHttpRequest;

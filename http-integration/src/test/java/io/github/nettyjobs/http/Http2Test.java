@@ -149,7 +149,8 @@ class Http2Test {
                 .handler(new ChannelInitializer<Http2StreamChannel>() {
                     @Override
                     protected void initChannel(Http2StreamChannel ch) {
-                        ch.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(false), new HttpObjectAggregator(1 << 20),
+                        ch.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(false),
+                                new HttpObjectAggregator(1 << 20),
                                 new SimpleChannelInboundHandler<FullHttpResponse>() {
                                     @Override
                                     protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse response) {
@@ -249,7 +250,8 @@ class Http2Test {
         released.get(5, TimeUnit.SECONDS); // the unwritable response was released
         onLoop(serverStream.eventLoop(), () -> null); // the request goes in the same task, just after
         assertEquals(0, call.request.refCnt());
-        assertTrue(onLoop(serverConnection().eventLoop(), serverConnection()::isActive), "the reset closed the connection");
+        assertTrue(onLoop(serverConnection().eventLoop(), serverConnection()::isActive),
+                "the reset closed the connection");
     }
 
     @Test

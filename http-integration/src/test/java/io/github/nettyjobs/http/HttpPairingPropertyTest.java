@@ -20,7 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * pipeline ({@link PairingRun}) mixes {@code GET}s, {@code POST}s, {@code Expect: 100-continue}
  * (met, and over the size limit), an {@code Expect} that cannot be met, oversized bodies,
  * {@code Connection: close}, and HTTP/1.0 with and without keep-alive; its handlers echo the request's
- * id, fail, answer later in any order, or end the connection with their answer. The server is Netty's {@code HttpServerCodec},
+ * id, fail, answer later in any order, or end the connection with their answer. The server is Netty's {@code
+ * HttpServerCodec},
  * {@link HttpJobs#aggregator(int)} and {@link HttpJobs#atomic(AsyncHttpHandler, int)} on an embedded
  * channel. Each step checks that each answer, {@code 100 Continue} included, pairs with the request in
  * its position, that nothing behind an answer that closes the connection is processed, and at the end

@@ -75,7 +75,8 @@ class HttpProtocolTest {
     void busyScheduler_refusal_gives503WithRetryAfter_andKeepsTheConnection() {
         FullHttpRequest request = Messages.get("/");
         FullHttpResponse response = prepared(request,
-                protocol.unavailableResponse(probe.ctx, request, new RejectedExecutionException("the pending queue is full")));
+                protocol.unavailableResponse(probe.ctx, request,
+                        new RejectedExecutionException("the pending queue is full")));
         try {
             assertEquals(HttpResponseStatus.SERVICE_UNAVAILABLE, response.status());
             assertEquals("1", header(response, HttpHeaderNames.RETRY_AFTER));
@@ -123,7 +124,8 @@ class HttpProtocolTest {
     @Test
     void failure_gives500_keptAlive() {
         FullHttpRequest request = Messages.get("/");
-        FullHttpResponse response = prepared(request, protocol.failureResponse(probe.ctx, request, new TimeoutException()));
+        FullHttpResponse response = prepared(request,
+                protocol.failureResponse(probe.ctx, request, new TimeoutException()));
         try {
             assertEquals(HttpResponseStatus.INTERNAL_SERVER_ERROR, response.status());
             assertEquals("500 Internal Server Error\n", Messages.body(response));
@@ -211,7 +213,8 @@ class HttpProtocolTest {
             assertEquals("42", header(prepared(head, headResponse), HttpHeaderNames.CONTENT_LENGTH));
             headResponse.release();
 
-            for (HttpResponseStatus status : new HttpResponseStatus[] {HttpResponseStatus.NO_CONTENT, HttpResponseStatus.CONTINUE}) {
+            for (HttpResponseStatus status
+                    : new HttpResponseStatus[] {HttpResponseStatus.NO_CONTENT, HttpResponseStatus.CONTINUE}) {
                 FullHttpResponse none = Messages.response(status, "");
                 none.headers().set(HttpHeaderNames.CONTENT_LENGTH, 0);
                 assertFalse(prepared(get, none).headers().contains(HttpHeaderNames.CONTENT_LENGTH), status.toString());

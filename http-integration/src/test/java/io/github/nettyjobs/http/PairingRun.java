@@ -198,7 +198,8 @@ final class PairingRun {
                     bodyLength = 0;
             }
             // Handlers that end the connection are rarer too.
-            Behaviour behaviour = random.nextInt(6) == 0 ? behaviours[3 + random.nextInt(2)] : behaviours[random.nextInt(3)];
+            Behaviour behaviour = random.nextInt(6) == 0 ? behaviours[3 + random.nextInt(2)]
+                    : behaviours[random.nextInt(3)];
             requests.add(new Request(id, kind, behaviour, bodyLength));
         }
     }

@@ -1,10 +1,10 @@
 package io.github.nettyjobs.http;
 
+import io.github.nettyjobs.Scheduler;
+import io.github.nettyjobs.SchedulerGroup;
 import io.github.nettyjobs.channel.ChannelJobs;
 import io.github.nettyjobs.channel.JobsHandler;
-import io.github.nettyjobs.Scheduler;
 import io.github.nettyjobs.testing.EventLoops;
-import io.github.nettyjobs.SchedulerGroup;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
@@ -80,8 +80,10 @@ class QuickStartTest {
     @Test
     void quickStart_spawnFromAHandler_atomicHandler_andGracefulShutdown() throws Exception {
         // docs/http.md: server
-        EventLoopGroup boss = LOOPS.newNioGroup(1);   // Netty 4.2: new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory())
-        EventLoopGroup workers = LOOPS.newNioGroup(2); // Netty 4.2: new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory())
+        // Netty 4.2: new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory())
+        EventLoopGroup boss = LOOPS.newNioGroup(1);
+        // Netty 4.2: new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory())
+        EventLoopGroup workers = LOOPS.newNioGroup(2);
         SchedulerGroup jobs = SchedulerGroup.create(workers, Scheduler.builder().limit(100));
 
         Channel server = new ServerBootstrap()

@@ -220,7 +220,8 @@ public final class RawHttpClient implements AutoCloseable {
             line.write(b);
         }
         if (line.size() > 0) {
-            throw new EOFException("the connection closed inside a line: " + line.toString(StandardCharsets.ISO_8859_1));
+            throw new EOFException("the connection closed inside a line: "
+                    + line.toString(StandardCharsets.ISO_8859_1));
         }
         return null;
     }

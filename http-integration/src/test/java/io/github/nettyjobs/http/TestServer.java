@@ -55,7 +55,10 @@ public final class TestServer implements AutoCloseable {
     private final boolean closeOnException;
     private Channel serverChannel;
 
-    /** A server (not bound yet) that aggregates at most {@link #MAX_CONTENT_LENGTH} bytes and closes failing connections. */
+    /**
+     * A server (not bound yet) that aggregates at most {@link #MAX_CONTENT_LENGTH} bytes and closes failing
+     * connections.
+     */
     public TestServer() {
         this(MAX_CONTENT_LENGTH, true);
     }
@@ -90,7 +93,8 @@ public final class TestServer implements AutoCloseable {
      * @param serverHandler a handler for the server channel, or {@code null}
      * @param handlers      adds each connection's handlers after the codec and the aggregator
      */
-    public TestServer bind(ChannelHandler serverHandler, Consumer<ChannelPipeline> handlers) throws InterruptedException {
+    public TestServer bind(ChannelHandler serverHandler,
+            Consumer<ChannelPipeline> handlers) throws InterruptedException {
         return bind(serverHandler, handlers, bootstrap -> { });
     }
 
@@ -106,7 +110,8 @@ public final class TestServer implements AutoCloseable {
         return this;
     }
 
-    private void bind0(ChannelHandler serverHandler, Consumer<ChannelPipeline> handlers, Consumer<ServerBootstrap> options)
+    private void bind0(ChannelHandler serverHandler, Consumer<ChannelPipeline> handlers,
+            Consumer<ServerBootstrap> options)
             throws InterruptedException {
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(boss, workers)
@@ -171,7 +176,9 @@ public final class TestServer implements AutoCloseable {
         }
     }
 
-    /** Waits, at most {@code seconds} for each, until every connection accepted so far has closed on the server's side. */
+    /**
+     * Waits, at most {@code seconds} for each, until every connection accepted so far has closed on the server's side.
+     */
     public void awaitConnectionsClosed(long seconds) throws InterruptedException {
         List<SocketChannel> open = new ArrayList<>();
         for (SocketChannel channel : connections) {

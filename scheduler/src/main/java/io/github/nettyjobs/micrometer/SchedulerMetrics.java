@@ -38,8 +38,10 @@ import static java.util.Objects.requireNonNull;
  *       {@link JobOutcome} in lower case ({@code succeeded}, {@code failed}, {@code cancelled},
  *       {@code timed_out}, {@code dropped}, {@code abandoned})</td></tr>
  *   <tr><td>{@code nettyjobs.jobs.queued}</td><td>timer</td><td>from {@code spawn} to the start of each job</td></tr>
- *   <tr><td>{@code nettyjobs.jobs.run}</td><td>timer</td><td>from the start to the end of each job that started</td></tr>
- *   <tr><td>{@code nettyjobs.spawns.rejected}</td><td>counter</td><td>spawns that failed (closed, full, timed out, loop shut down)</td></tr>
+ *   <tr><td>{@code nettyjobs.jobs.run}</td><td>timer</td><td>from the start to the end of each job that
+ *   started</td></tr>
+ *   <tr><td>{@code nettyjobs.spawns.rejected}</td><td>counter</td><td>spawns that failed (closed, full, timed out, loop
+ *   shut down)</td></tr>
  *   <tr><td>{@code nettyjobs.tasks.slow}</td><td>counter</td><td>tasks whose call held the loop for at least the
  *       {@linkplain Scheduler.Builder#slowTaskThreshold(java.time.Duration) slow-task threshold}</td></tr>
  * </table>

@@ -247,7 +247,8 @@ class AtomicHandlerServerTest {
             Calls.Call first = handler.next();
             SocketChannel connection = connection();
             // Once the third line is read, its spawn waits for room and the channel stops reading.
-            awaitOnLoop(connection.eventLoop(), () -> !connection.config().isAutoRead(), "the channel never stopped reading");
+            awaitOnLoop(connection.eventLoop(), () -> !connection.config().isAutoRead(),
+                    "the channel never stopped reading");
             assertEquals(1, handler.count(), "limit 1: one job at a time");
 
             first.respond("0");
@@ -356,7 +357,8 @@ class AtomicHandlerServerTest {
 
     @ParameterizedTest
     @EnumSource(Mode.class)
-    void fullQueue_withRejectWhenFull_getsTheUnavailableAnswerInOrder_andTheConnectionGoesOn(Mode mode) throws Exception {
+    void fullQueue_withRejectWhenFull_getsTheUnavailableAnswerInOrder_andTheConnectionGoesOn(Mode mode)
+            throws Exception {
         CountDownLatch refused = new CountDownLatch(1);
         int port = start(mode, Scheduler.builder().limit(1).pendingLimit(1).rejectWhenFull(true)
                 .listener(shedding(refused, new CountDownLatch(0))), 16);

@@ -1,10 +1,10 @@
 package io.github.nettyjobs.channel;
 
-import io.github.nettyjobs.testing.EmbeddedChannels;
 import io.github.nettyjobs.ExceptionContext;
 import io.github.nettyjobs.Job;
 import io.github.nettyjobs.Scheduler;
 import io.github.nettyjobs.SchedulerGroup;
+import io.github.nettyjobs.testing.EmbeddedChannels;
 import io.github.nettyjobs.testing.LeakDetectionExtension;
 import io.github.nettyjobs.testing.LogCapture;
 import io.netty.buffer.ByteBuf;
@@ -22,7 +22,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -59,7 +58,8 @@ class AtomicHandlerTest {
     private EmbeddedChannel start(Scheduler.Builder config, ChannelHandler atomic) {
         channel = new EmbeddedChannel();
         channel.freezeTime();
-        group = SchedulerGroup.create(channel.eventLoop(), config.exceptionHandler((s, context) -> reported.add(context)));
+        group = SchedulerGroup.create(channel.eventLoop(),
+                config.exceptionHandler((s, context) -> reported.add(context)));
         scheduler = group.schedulerFor(channel.eventLoop());
         channel.pipeline().addLast(new LineBasedFrameDecoder(256), new JobsHandler(group), atomic);
         return channel;
@@ -251,7 +251,8 @@ class AtomicHandlerTest {
 
     @Test
     void handlerReturningNull_orCompletingWithNull_getsTheFailureResponse() throws Exception {
-        start(Scheduler.builder(), atomic((ctx, line) -> Lines.text(line).equals("null") ? null : handler.handle(ctx, line)).build());
+        start(Scheduler.builder(),
+                atomic((ctx, line) -> Lines.text(line).equals("null") ? null : handler.handle(ctx, line)).build());
         try (LogCapture log = LogCapture.start()) {
             send("null\nempty\n");
             handler.next().promise.setSuccess(null);
@@ -339,7 +340,8 @@ class AtomicHandlerTest {
         try (LogCapture log = LogCapture.start()) {
             send("1\n2\n");
 
-            assertEquals(List.of("FAILED IllegalStateException", "FAILED IllegalStateException"), outboundLines(channel));
+            assertEquals(List.of("FAILED IllegalStateException", "FAILED IllegalStateException"),
+                    outboundLines(channel));
             assertEquals(1, log.warnings().size());
             assertTrue(log.warnings().get(0).getMessage().contains("JobsHandler"));
         }
@@ -631,7 +633,8 @@ class AtomicHandlerTest {
 
             assertEquals(0, response.refCnt(), "the response the protocol could not prepare was released");
             assertFalse(channel.isOpen());
-            assertTrue(log.warnings().get(0).getMessage().contains("prepare threw"), log.warnings().get(0).getMessage());
+            assertTrue(log.warnings().get(0).getMessage().contains("prepare threw"),
+                    log.warnings().get(0).getMessage());
         }
         assertEquals("", outbound(channel));
         assertFalse(channel.finishAndReleaseAll());

@@ -46,12 +46,16 @@ class ChannelJobsTest {
         ChannelHandlerContext ctx = channel.pipeline().firstContext();
         Callable<Future<Object>> task = () -> channel.eventLoop().newSucceededFuture(null);
 
-        assertEquals("channel", assertThrows(NullPointerException.class, () -> ChannelJobs.schedulerOrNull(null)).getMessage());
+        assertEquals("channel", assertThrows(NullPointerException.class, () -> ChannelJobs.schedulerOrNull(null))
+                .getMessage());
         assertEquals("ctx", assertThrows(NullPointerException.class, () -> ChannelJobs.scheduler(null)).getMessage());
         assertEquals("task", assertThrows(NullPointerException.class, () -> ChannelJobs.spawn(ctx, null)).getMessage());
-        assertEquals("name", assertThrows(NullPointerException.class, () -> ChannelJobs.spawn(ctx, null, task)).getMessage());
-        assertEquals("task", assertThrows(NullPointerException.class, () -> ChannelJobs.spawn(ctx, "n", null)).getMessage());
-        assertEquals("future", assertThrows(NullPointerException.class, () -> ChannelJobs.shield(ctx, null)).getMessage());
+        assertEquals("name", assertThrows(NullPointerException.class, () -> ChannelJobs.spawn(ctx, null, task))
+                .getMessage());
+        assertEquals("task", assertThrows(NullPointerException.class, () -> ChannelJobs.spawn(ctx, "n", null))
+                .getMessage());
+        assertEquals("future", assertThrows(NullPointerException.class, () -> ChannelJobs.shield(ctx, null))
+                .getMessage());
         assertEquals("ctx", assertThrows(NullPointerException.class, () -> ChannelJobs.spawn(null, task)).getMessage());
         assertEquals(0, ChannelJobs.schedulerOrNull(channel).size(), "nothing was spawned");
         assertFalse(channel.finishAndReleaseAll());

@@ -51,7 +51,8 @@ class JobsHandlerTest {
     @Test
     void constructors_rejectNull() {
         assertEquals("group", assertThrows(NullPointerException.class, () -> new JobsHandler(null)).getMessage());
-        assertEquals("config", assertThrows(NullPointerException.class, () -> JobsHandler.perChannel(null)).getMessage());
+        assertEquals("config", assertThrows(NullPointerException.class, () -> JobsHandler.perChannel(null))
+                .getMessage());
     }
 
     @Test
@@ -243,7 +244,8 @@ class JobsHandlerTest {
         channel.pipeline().addLast(JobsHandler.perChannel(Scheduler.builder()));
         ChannelPipelineException failure = assertThrows(ChannelPipelineException.class, channel::checkException);
         assertTrue(failure.getCause() instanceof IllegalStateException, String.valueOf(failure.getCause()));
-        assertTrue(failure.getCause().getMessage().contains("already has a JobsHandler"), failure.getCause().getMessage());
+        assertTrue(failure.getCause().getMessage().contains("already has a JobsHandler"),
+                failure.getCause().getMessage());
 
         assertSame(scheduler, ChannelJobs.schedulerOrNull(channel));
         assertFalse(scheduler.isClosed(), "the rejected handler must not close the first one's scheduler");

@@ -26,7 +26,8 @@ class WithoutMicrometerTest {
                 urls.add(new File(entry).toURI().toURL());
             }
         }
-        try (URLClassLoader withoutMicrometer = new URLClassLoader(urls.toArray(URL[]::new), ClassLoader.getPlatformClassLoader())) {
+        try (URLClassLoader withoutMicrometer = new URLClassLoader(urls.toArray(URL[]::new),
+                ClassLoader.getPlatformClassLoader())) {
             assertThrows(ClassNotFoundException.class,
                     () -> Class.forName("io.micrometer.core.instrument.MeterRegistry", false, withoutMicrometer));
 

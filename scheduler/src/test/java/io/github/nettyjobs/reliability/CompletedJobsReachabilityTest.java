@@ -1,9 +1,8 @@
 package io.github.nettyjobs.reliability;
 
-import io.github.nettyjobs.testing.EventLoops;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import io.github.nettyjobs.Job;
 import io.github.nettyjobs.Scheduler;
+import io.github.nettyjobs.testing.EventLoops;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
@@ -11,6 +10,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.lang.ref.Reference;
 import java.lang.ref.ReferenceQueue;
@@ -194,7 +194,8 @@ class CompletedJobsReachabilityTest {
 
     /** The scheduler holds no job once all ended: size, and the jobs snapshot on its loop. */
     private static void assertHoldsNoJobs(Scheduler scheduler) throws Exception {
-        int held = scheduler.executor().submit(() -> scheduler.jobs().size() + scheduler.size()).get(WAIT_SECONDS, TimeUnit.SECONDS);
+        int held = scheduler.executor().submit(() -> scheduler.jobs().size() + scheduler.size())
+                .get(WAIT_SECONDS, TimeUnit.SECONDS);
         assertEquals(0, held, "jobs still held by " + scheduler);
     }
 
@@ -237,7 +238,8 @@ class CompletedJobsReachabilityTest {
             List<String> survivors = new ArrayList<>();
             for (Map.Entry<Reference<?>, String> entry : live.entrySet()) {
                 Object survivor = entry.getKey().get();
-                survivors.add(survivor == null ? entry.getValue() : survivor.getClass().getSimpleName() + ": " + survivor);
+                survivors.add(survivor == null ? entry.getValue() : survivor.getClass().getSimpleName() + ": "
+                        + survivor);
             }
             assertTrue(survivors.isEmpty(), survivors.size() + " of " + tracked + " objects still reachable, e.g. "
                     + survivors.subList(0, Math.min(10, survivors.size())));

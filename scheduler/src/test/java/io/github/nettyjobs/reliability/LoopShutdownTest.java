@@ -1,13 +1,13 @@
 package io.github.nettyjobs.reliability;
 
-import io.github.nettyjobs.testing.EventLoops;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import io.github.nettyjobs.Job;
 import io.github.nettyjobs.Scheduler;
+import io.github.nettyjobs.testing.EventLoops;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -43,13 +43,18 @@ class LoopShutdownTest {
         assertTrue(active.isSuccess() && pending.isSuccess(), "admitted: " + active + ", " + pending);
         assertTrue(!waiting.isDone(), "the third spawn waits for room: " + waiting);
 
-        assertTrue(loop.shutdownGracefully(0, 0, TimeUnit.SECONDS).await(WAIT_SECONDS, TimeUnit.SECONDS), "loop stopped");
+        assertTrue(loop.shutdownGracefully(0, 0, TimeUnit.SECONDS).await(WAIT_SECONDS, TimeUnit.SECONDS),
+                "loop stopped");
 
         assertTrue(waiting.isDone(), "the waiting spawn never completes after its loop terminated: " + waiting);
-        assertTrue(waiting.cause() instanceof RejectedExecutionException, "waiting spawn: " + waiting + " " + waiting.cause());
+        assertTrue(waiting.cause() instanceof RejectedExecutionException, "waiting spawn: " + waiting + " "
+                + waiting.cause());
     }
 
-    /** Jobs with deadlines still armed when the loop shuts down end at once; nothing waits for a timer that will never fire. */
+    /**
+     * Jobs with deadlines still armed when the loop shuts down end at once; nothing waits for a timer that will never
+     * fire.
+     */
     @Test
     @Timeout(value = 1, unit = TimeUnit.MINUTES)
     void timersPending_whenTheLoopShutsDown_everyJobAndSpawnEnds() throws Exception {
@@ -68,7 +73,8 @@ class LoopShutdownTest {
         Job<Object> pending = scheduler.spawn("pending", () -> loop.newPromise()).get(WAIT_SECONDS, TimeUnit.SECONDS);
         Future<Job<Object>> waiting = scheduler.spawn("waiting", () -> loop.newPromise());
 
-        assertTrue(loop.shutdownGracefully(0, 0, TimeUnit.SECONDS).await(WAIT_SECONDS, TimeUnit.SECONDS), "loop stopped");
+        assertTrue(loop.shutdownGracefully(0, 0, TimeUnit.SECONDS).await(WAIT_SECONDS, TimeUnit.SECONDS),
+                "loop stopped");
 
         assertTrue(active.isClosed() && pending.isClosed(), active + " " + pending);
         assertTrue(waiting.cause() instanceof RejectedExecutionException, "waiting spawn: " + waiting);
@@ -91,7 +97,8 @@ class LoopShutdownTest {
         Job<Object> pending = scheduler.spawn("pending", () -> loop.newPromise()).get(WAIT_SECONDS, TimeUnit.SECONDS);
         Future<Void> waitAndClose = scheduler.waitAndClose();
 
-        assertTrue(loop.shutdownGracefully(0, 0, TimeUnit.SECONDS).await(WAIT_SECONDS, TimeUnit.SECONDS), "loop stopped");
+        assertTrue(loop.shutdownGracefully(0, 0, TimeUnit.SECONDS).await(WAIT_SECONDS, TimeUnit.SECONDS),
+                "loop stopped");
 
         assertTrue(scheduler.isClosed(), scheduler.toString());
         assertEquals(0, scheduler.size());
@@ -117,7 +124,8 @@ class LoopShutdownTest {
                 for (int i = first; i < total; i += threads) {
                     int value = i;
                     // Half never complete on their own, so that slots fill and spawns wait for room.
-                    futures.set(i, scheduler.spawn(() -> value % 2 == 0 ? loop.newPromise() : loop.newSucceededFuture(value)));
+                    futures.set(i, scheduler.spawn(() -> value % 2 == 0 ? loop.newPromise()
+                            : loop.newSucceededFuture(value)));
                     halfway.countDown();
                 }
             }, "shutdown-spawner-" + t);
@@ -151,7 +159,8 @@ class LoopShutdownTest {
                 throw new AssertionError(i + ": spawn failed with " + future.cause());
             }
         }
-        System.out.println("loop shutdown racing " + total + " spawns: " + admitted + " admitted, " + rejected + " rejected, "
+        System.out.println("loop shutdown racing " + total + " spawns: " + admitted + " admitted, " + rejected
+                + " rejected, "
                 + (total - admitted - rejected) + " hanging");
         assertEquals(total, admitted + rejected, "spawn futures that never complete, e.g. " + hanging);
     }

@@ -136,7 +136,8 @@ final class ModelCheck {
         return problems;
     }
 
-    private void inspectJob(ModelJob job, List<String> problems, Map<Job<?>, ModelJob> byJob, Set<String> defaultNames) {
+    private void inspectJob(ModelJob job, List<String> problems, Map<Job<?>, ModelJob> byJob,
+            Set<String> defaultNames) {
         int calls = job.calls.get();
         if (calls > 1) {
             problems.add(job + ": task called " + calls + " times");
@@ -214,7 +215,8 @@ final class ModelCheck {
         if (job.joinOnAdmit && job.waiters.stream().noneMatch(w -> w.registeredOpen && w.kind == Waiter.Kind.JOIN)) {
             problems.add(job + ": the join attached at admission is missing");
         }
-        if ((job.end == End.CANCELLED || job.end == End.TIMED_OUT) && job.promise != null && !job.promise.isCancelled()) {
+        if ((job.end == End.CANCELLED || job.end == End.TIMED_OUT) && job.promise != null
+                && !job.promise.isCancelled()) {
             problems.add(job + ": closed, yet its future was not cancelled: " + job.promise);
         }
         if (job.end == End.ABANDONED && job.promise.isCancelled()) {
@@ -223,7 +225,8 @@ final class ModelCheck {
         for (Waiter waiter : job.waiters) {
             String problem = inspectWaiter(job, waiter);
             if (problem != null) {
-                problems.add(job + ": " + waiter.kind + (waiter.registeredOpen ? " (while open) " : " (after end) ") + problem);
+                problems.add(job + ": " + waiter.kind + (waiter.registeredOpen ? " (while open) " : " (after end) ")
+                        + problem);
             }
         }
     }
@@ -231,7 +234,8 @@ final class ModelCheck {
     private static String inspectWaiter(ModelJob job, Waiter waiter) {
         Future<?> future = waiter.future;
         if (waiter.kind == Waiter.Kind.JOIN_TIMED_OUT) {
-            return future.cause() instanceof TimeoutException ? null : "expected TimeoutException, got " + future + " " + future.cause();
+            return future.cause() instanceof TimeoutException ? null : "expected TimeoutException, got " + future + " "
+                    + future.cause();
         }
         if (job.state != State.CLOSED) {
             return future.isDone() ? "completed before the job ended: " + future + " " + future.cause() : null;
@@ -242,31 +246,39 @@ final class ModelCheck {
         if (waiter.kind == Waiter.Kind.CLOSE) {
             boolean timedOut = waiter.registeredOpen && (job.end == End.ABANDONED || job.end == End.TIMED_OUT);
             if (timedOut) {
-                return future.cause() instanceof TimeoutException ? null : "expected TimeoutException, got " + future.cause();
+                return future.cause() instanceof TimeoutException ? null : "expected TimeoutException, got "
+                        + future.cause();
             }
             return future.isSuccess() ? null : "expected success, got " + future.cause();
         }
         switch (job.end) {
             case SUCCESS:
-                return future.isSuccess() && future.getNow() == job.value ? null : "expected " + job.value + ", got " + future + " " + future.cause();
+                return future.isSuccess() && future.getNow() == job.value ? null : "expected " + job.value + ", got "
+                        + future + " " + future.cause();
             case FAILURE:
-                return isJobFailure(job, future.cause()) ? null : "expected " + job.failure + ", got " + future + " " + future.cause();
+                return isJobFailure(job, future.cause()) ? null : "expected " + job.failure + ", got " + future + " "
+                        + future.cause();
             case TIMED_OUT:
-                return future.cause() instanceof TimeoutException ? null : "expected TimeoutException, got " + future + " " + future.cause();
+                return future.cause() instanceof TimeoutException ? null : "expected TimeoutException, got " + future
+                        + " " + future.cause();
             case ABANDONED:
                 if (job.closedByTimeout) {
-                    return future.cause() instanceof TimeoutException ? null : "expected TimeoutException, got " + future + " " + future.cause();
+                    return future.cause() instanceof TimeoutException ? null : "expected TimeoutException, got "
+                            + future + " " + future.cause();
                 }
-                return future.cause() instanceof CancellationException ? null : "expected CancellationException, got " + future + " " + future.cause();
+                return future.cause() instanceof CancellationException ? null : "expected CancellationException, got "
+                        + future + " " + future.cause();
             default:
                 // Cancelled, or abandoned after its close timeout: "closed before it finished".
-                return future.cause() instanceof CancellationException ? null : "expected CancellationException, got " + future + " " + future.cause();
+                return future.cause() instanceof CancellationException ? null : "expected CancellationException, got "
+                        + future + " " + future.cause();
         }
     }
 
     private static boolean isJobFailure(ModelJob job, Throwable cause) {
         if (job.kind == Kind.NULL) {
-            return cause instanceof NullPointerException && cause.getMessage() != null && cause.getMessage().contains("null");
+            return cause instanceof NullPointerException && cause.getMessage() != null
+                    && cause.getMessage().contains("null");
         }
         return cause == job.failure;
     }
@@ -310,7 +322,8 @@ final class ModelCheck {
                 problems.add(job + ": reported failed " + count[0] + " times, expected " + job.expectedFailureReports);
             }
             if (count[1] != job.expectedTimeoutReports) {
-                problems.add(job + ": reported close timeout " + count[1] + " times, expected " + job.expectedTimeoutReports);
+                problems.add(job + ": reported close timeout " + count[1] + " times, expected "
+                        + job.expectedTimeoutReports);
             }
         }
     }
@@ -403,7 +416,8 @@ final class ModelCheck {
 
     /** Reads that any thread may make; after settling they must be exact. */
     void fromOutside(List<String> problems) {
-        if (scheduler.size() != model.active.size() + model.pending.size() || scheduler.activeCount() != model.active.size()
+        if (scheduler.size() != model.active.size() + model.pending.size()
+                || scheduler.activeCount() != model.active.size()
                 || scheduler.pendingCount() != model.pending.size() || scheduler.isClosed() != model.closed) {
             problems.add("read from another thread: " + scheduler + " active=" + scheduler.activeCount() + " pending="
                     + scheduler.pendingCount() + ", model " + model);
@@ -411,7 +425,8 @@ final class ModelCheck {
         for (ModelJob job : jobs) {
             Job<Object> handle = job.job;
             if (handle != null && (handle.isPending() != (job.state == State.PENDING)
-                    || handle.isActive() != (job.state == State.ACTIVE) || handle.isClosed() != (job.state == State.CLOSED))) {
+                    || handle.isActive() != (job.state == State.ACTIVE)
+                            || handle.isClosed() != (job.state == State.CLOSED))) {
                 problems.add(job + ": flags read from another thread: " + handle);
             }
         }

@@ -127,7 +127,8 @@ final class ModelJob {
     @Override
     public String toString() {
         return "#" + id + '(' + kind + (name != null ? ", " + name : "") + (joinOnAdmit ? ", joinOnAdmit" : "")
-                + ", " + admission + ", " + state + (end != null ? ", " + end : "") + (explicit ? ", explicit" : "") + ')';
+                + ", " + admission + ", " + state + (end != null ? ", " + end : "") + (explicit ? ", explicit" : "")
+                        + ')';
     }
 
     /** An unchecked failure of a model task; no stack trace, it is only compared by identity. */

@@ -24,7 +24,8 @@ final class ModelListener implements SchedulerListener {
         final Throwable reason;
         final boolean onLoop;
 
-        Event(Kind kind, Job<?> job, JobOutcome outcome, long queuedNanos, long runNanos, Throwable reason, boolean onLoop) {
+        Event(Kind kind, Job<?> job, JobOutcome outcome, long queuedNanos, long runNanos, Throwable reason,
+                boolean onLoop) {
             this.kind = kind;
             this.job = job;
             this.outcome = outcome;

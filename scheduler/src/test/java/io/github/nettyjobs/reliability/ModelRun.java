@@ -122,7 +122,10 @@ final class ModelRun {
                 listener, contextViolations);
     }
 
-    /** The task decorator of decorated sequences: the spawning thread's {@link #CONTEXT}, in force while the task starts. */
+    /**
+     * The task decorator of decorated sequences: the spawning thread's {@link #CONTEXT}, in force while the task
+     * starts.
+     */
     private static Runnable carryContext(Runnable start) {
         String captured = CONTEXT.get();
         return () -> {
@@ -139,9 +142,12 @@ final class ModelRun {
     /** Runs the sequence; an {@link AssertionError} names the seed, the operations and what differed. */
     void run() throws Exception {
         trace.add("config: limit=" + model.limit + ", pendingLimit=" + model.pendingLimit + ", closeTimeout="
-                + closeTimeout.toMillis() + "ms, foreignMode=" + foreignMode + ", debug=" + debug + ", handlerThrows=" + handlerThrows
-                + ", steps=" + maxSteps + ", rejectWhenFull=" + model.rejectWhenFull + ", jobTimeout=" + scheduler.jobTimeout()
-                + ", pendingTimeout=" + scheduler.pendingTimeout() + ", listener=" + (listener != null) + ", decorated=" + decorated);
+                + closeTimeout.toMillis() + "ms, foreignMode=" + foreignMode + ", debug=" + debug + ", handlerThrows="
+                        + handlerThrows
+                + ", steps=" + maxSteps + ", rejectWhenFull=" + model.rejectWhenFull + ", jobTimeout="
+                        + scheduler.jobTimeout()
+                + ", pendingTimeout=" + scheduler.pendingTimeout() + ", listener=" + (listener != null)
+                        + ", decorated=" + decorated);
         try {
             int afterClose = 0;
             for (int step = 0; step < maxSteps && afterClose < STEPS_AFTER_CLOSE; step++) {
@@ -398,7 +404,8 @@ final class ModelRun {
         count("op cancel task future");
         trace.add("cancel the task's future of " + job);
         Promise<Object> promise = job.promise;
-        boolean cancelled = job.kind == Kind.FOREIGN ? call(foreign, () -> promise.cancel(false)) : call(loop, () -> promise.cancel(false));
+        boolean cancelled = job.kind == Kind.FOREIGN ? call(foreign, () -> promise.cancel(false))
+                : call(loop, () -> promise.cancel(false));
         if (!cancelled) {
             throw new AssertionError("could not cancel the future of " + job + ": " + promise);
         }
@@ -410,7 +417,8 @@ final class ModelRun {
         int variant = random.nextInt(3);
         boolean offLoop = random.nextBoolean();
         count("op join");
-        trace.add("join" + (variant == 0 ? "()" : variant == 1 ? "(1h)" : "(null)") + (offLoop ? " off-loop " : " ") + job);
+        trace.add("join" + (variant == 0 ? "()" : variant == 1 ? "(1h)" : "(null)") + (offLoop ? " off-loop " : " ")
+                + job);
         Job<Object> handle = job.job;
         Callable<Future<Object>> join = () -> variant == 0 ? handle.join() : handle.join(variant == 1 ? LONG : null);
         Future<Object> future = offLoop ? join.call() : call(loop, join);
@@ -500,7 +508,8 @@ final class ModelRun {
         boolean offLoop = random.nextBoolean();
         count("op complete shielded");
         trace.add("complete" + (offLoop ? " off-loop " : " ") + record);
-        boolean done = offLoop ? record.inner.trySuccess(record.value) : call(loop, () -> record.inner.trySuccess(record.value));
+        boolean done = offLoop ? record.inner.trySuccess(record.value)
+                : call(loop, () -> record.inner.trySuccess(record.value));
         if (!done) {
             throw new AssertionError("the inner future of " + record + " was already done");
         }
@@ -633,7 +642,8 @@ final class ModelRun {
                 }
             }
         }
-        if (scheduler.size() != 0 || scheduler.activeCount() != 0 || scheduler.pendingCount() != 0 || !scheduler.isClosed()) {
+        if (scheduler.size() != 0 || scheduler.activeCount() != 0 || scheduler.pendingCount() != 0
+                || !scheduler.isClosed()) {
             problems.add("after close: " + scheduler);
         }
         if (!problems.isEmpty()) {

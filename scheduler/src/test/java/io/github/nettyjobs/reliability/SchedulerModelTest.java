@@ -1,12 +1,12 @@
 package io.github.nettyjobs.reliability;
 
 import io.github.nettyjobs.testing.EventLoops;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import io.netty.channel.EventLoop;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -72,7 +72,8 @@ class SchedulerModelTest {
         long seed = StressKnobs.seed();
         int sequences = StressKnobs.sequences();
         int steps = StressKnobs.steps();
-        System.out.println("SchedulerModelTest: " + sequences + " sequences of up to " + steps + " steps, first seed " + seed);
+        System.out.println("SchedulerModelTest: " + sequences + " sequences of up to " + steps + " steps, first seed "
+                + seed);
         SplittableRandom seeds = new SplittableRandom(seed);
         Map<String, Integer> coverage = new TreeMap<>();
         for (int i = 0; i < sequences; i++) {

@@ -1,10 +1,9 @@
 package io.github.nettyjobs.reliability;
 
-import io.github.nettyjobs.testing.EventLoops;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import io.github.nettyjobs.Job;
 import io.github.nettyjobs.Scheduler;
 import io.github.nettyjobs.SchedulerGroup;
+import io.github.nettyjobs.testing.EventLoops;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.Future;
@@ -12,6 +11,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -63,7 +63,8 @@ class SchedulerStormTest {
 
     private static Scheduler.Builder config(StormLedger ledger) {
         // The close timeout only has to outlast a hop between loops; a busy machine may take long.
-        return Scheduler.builder().limit(128).pendingLimit(512).closeTimeout(Duration.ofSeconds(30)).exceptionHandler(ledger);
+        return Scheduler.builder().limit(128).pendingLimit(512).closeTimeout(Duration.ofSeconds(30))
+                .exceptionHandler(ledger);
     }
 
     @Test
@@ -234,7 +235,8 @@ class SchedulerStormTest {
      * at once) and waits for them; {@code closeMidway}, if given, runs once half the jobs are
      * spawned, and the threads go on spawning into the closed scheduler.
      */
-    private void runSpawners(StormLedger ledger, IntFunction<Scheduler> schedulerFor, Runnable closeMidway) throws InterruptedException {
+    private void runSpawners(StormLedger ledger, IntFunction<Scheduler> schedulerFor,
+            Runnable closeMidway) throws InterruptedException {
         int total = ledger.total;
         int threadCount = StressKnobs.stormThreads();
         CountDownLatch start = new CountDownLatch(1);
@@ -253,7 +255,8 @@ class SchedulerStormTest {
                         } else {
                             if (!inFlight.tryAcquire(WAIT_SECONDS, TimeUnit.SECONDS)) {
                                 ledger.violation(Thread.currentThread().getName() + ": " + IN_FLIGHT_PER_THREAD
-                                        + " spawn futures stayed incomplete for " + WAIT_SECONDS + " s; stopped spawning");
+                                        + " spawn futures stayed incomplete for " + WAIT_SECONDS
+                                                + " s; stopped spawning");
                                 return;
                             }
                             ledger.spawn(scheduler, i).addListener(f -> inFlight.release());

@@ -112,18 +112,22 @@ public final class SoakMain {
             return 2;
         }
         long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-        int[] counts = loop.submit(() -> new int[] {scheduler.size(), scheduler.activeCount(), scheduler.pendingCount()})
+        int[] counts = loop.submit(()
+                -> new int[] {scheduler.size(), scheduler.activeCount(), scheduler.pendingCount()})
                 .get(10, TimeUnit.SECONDS);
-        long[] books = loop.submit(() -> new long[] {spawned, admitted, called, expectedReports, reports, unexpectedReports})
+        long[] books = loop.submit(()
+                -> new long[] {spawned, admitted, called, expectedReports, reports, unexpectedReports})
                 .get(10, TimeUnit.SECONDS);
         heapSamples[heapSamples.length - 1] = heapAfterGc();
         StringBuilder samples = new StringBuilder();
         for (long sample : heapSamples) {
             samples.append(samples.length() == 0 ? "" : ",").append(sample / 1024);
         }
-        System.out.println("soak cycles=" + cycles + " spawned=" + books[0] + " admitted=" + books[1] + " called=" + books[2]
+        System.out.println("soak cycles=" + cycles + " spawned=" + books[0] + " admitted=" + books[1] + " called="
+                + books[2]
                 + " expectedReports=" + books[3] + " reports=" + books[4] + " unexpectedReports=" + books[5]
-                + " size=" + counts[0] + " active=" + counts[1] + " pending=" + counts[2] + " closed=" + scheduler.isClosed()
+                + " size=" + counts[0] + " active=" + counts[1] + " pending=" + counts[2] + " closed="
+                        + scheduler.isClosed()
                 + " heapAfterGcKb=" + samples + " maxHeapKb=" + Runtime.getRuntime().maxMemory() / 1024
                 + " millis=" + elapsedMillis);
         boolean balanced = books[0] == cycles && books[1] == cycles && books[3] == books[4] && books[5] == 0
@@ -153,7 +157,8 @@ public final class SoakMain {
         if (kind == 13 || kind == 14) {
             expectedReports++;
         }
-        future.addListener(kind == 15 ? onSpawnedJoin : kind == 16 ? onSpawnedJoinWithTimeout : kind == 17 ? onSpawnedClose : onSpawned);
+        future.addListener(kind == 15 ? onSpawnedJoin : kind == 16 ? onSpawnedJoinWithTimeout : kind == 17
+                ? onSpawnedClose : onSpawned);
     }
 
     private boolean admitted(Future<Job<Object>> future) {

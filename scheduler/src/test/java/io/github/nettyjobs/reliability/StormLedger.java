@@ -260,7 +260,8 @@ final class StormLedger implements ExceptionHandler {
                     open++;
                 }
             }
-            throw new AssertionError(open + " of " + total + " spawns never completed (or were never made) within " + seconds
+            throw new AssertionError(open + " of " + total + " spawns never completed (or were never made) within "
+                    + seconds
                     + " s\n" + String.join("\n", violations));
         }
     }
@@ -296,7 +297,8 @@ final class StormLedger implements ExceptionHandler {
             int called = calls.get(i);
             if (outcome != ADMITTED) {
                 if (called != 0) {
-                    violation(name(i) + ": task called although its spawn " + (outcome == REJECTED ? "was rejected" : "was withdrawn"));
+                    violation(name(i) + ": task called although its spawn "
+                            + (outcome == REJECTED ? "was rejected" : "was withdrawn"));
                 }
                 if (outcome == REJECTED) {
                     rejected++;
@@ -350,7 +352,8 @@ final class StormLedger implements ExceptionHandler {
                 }
                 int reports = failureReports.get(i);
                 Future<Void> close = closes.get(i);
-                boolean closeGotIt = close != null && close.await(seconds, TimeUnit.SECONDS) && close.cause() == join.cause();
+                boolean closeGotIt = close != null && close.await(seconds, TimeUnit.SECONDS)
+                        && close.cause() == join.cause();
                 if (reports > 1) {
                     violation(name(i) + ": failure reported " + reports + " times");
                 } else if (reports == 1) {

@@ -63,7 +63,8 @@ final class StressKnobs {
     /** The seed given on the command line, or a fresh one. */
     static long seed() {
         String value = System.getProperty(SEED);
-        return value == null || value.isBlank() ? System.nanoTime() ^ 0x9E3779B97F4A7C15L : Long.parseLong(value.trim());
+        return value == null || value.isBlank() ? System.nanoTime() ^ 0x9E3779B97F4A7C15L
+                : Long.parseLong(value.trim());
     }
 
     private static int positive(String property, int defaultValue) {

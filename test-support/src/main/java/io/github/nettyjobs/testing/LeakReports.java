@@ -47,7 +47,8 @@ public final class LeakReports implements LauncherSessionListener {
 
         @Override
         @Deprecated
-        public <T> ResourceLeakDetector<T> newResourceLeakDetector(Class<T> resource, int samplingInterval, long maxActive) {
+        public <T> ResourceLeakDetector<T> newResourceLeakDetector(Class<T> resource, int samplingInterval,
+                long maxActive) {
             return newResourceLeakDetector(resource, samplingInterval);
         }
 

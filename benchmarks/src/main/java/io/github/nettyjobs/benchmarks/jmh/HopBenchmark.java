@@ -2,7 +2,6 @@ package io.github.nettyjobs.benchmarks.jmh;
 
 import io.github.nettyjobs.Job;
 import io.github.nettyjobs.Scheduler;
-import io.netty.channel.DefaultEventLoop;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.FutureListener;
@@ -16,7 +15,6 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Throughput of starting work on the event loop from another thread (the hop): the benchmark

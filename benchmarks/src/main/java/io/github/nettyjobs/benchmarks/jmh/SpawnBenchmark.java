@@ -47,7 +47,8 @@ import java.util.function.UnaryOperator;
  *   <li>Variants of {@code spawnPromise} on a scheduler configured otherwise ({@code spawnPromiseDebug},
  *       {@code spawnPromiseListener}, {@code spawnPromiseJobTimeout}, {@code spawnPromiseDecorator}):
  *       the cost of an option. A new variant is one method that calls
- *       {@link #spawnPromiseOn(UnaryOperator)}, and one row in {@code ReportLayout.SPAWN_VARIANTS} (package {@code report}).</li>
+ *       {@link #spawnPromiseOn(UnaryOperator)}, and one row in {@code ReportLayout.SPAWN_VARIANTS} (package {@code
+ *       report}).</li>
  *   <li>{@code emptyBatch}: the handoff alone, the part of every score that is not the operation.</li>
  * </ul>
  *

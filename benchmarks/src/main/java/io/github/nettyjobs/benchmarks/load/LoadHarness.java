@@ -252,7 +252,8 @@ public final class LoadHarness {
         return switch (name) {
             case "wrk" -> {
                 if (!wrkSpeaksIt) {
-                    throw new IllegalArgumentException("--client wrk: wrk cannot load the " + protocol.name() + " protocol");
+                    throw new IllegalArgumentException("--client wrk: wrk cannot load the " + protocol.name()
+                            + " protocol");
                 }
                 if (!WrkLoadClient.available()) {
                     throw new IllegalStateException("--client wrk: no wrk on the PATH (apt-get install wrk)");

@@ -29,15 +29,18 @@ import java.util.List;
  * @param peers           the other frameworks' servers to measure too (see {@link PeerServer#NAMES});
  *                        HTTP only
  */
-record LoadOptions(String protocol, int durationSeconds, int warmupSeconds, int rounds, int connections, long maxRequests,
+record LoadOptions(String protocol, int durationSeconds, int warmupSeconds, int rounds, int connections,
+        long maxRequests,
                    String client, int clientThreads, int serverThreads, String jobs, Path json,
                    List<String> peers) {
 
     private static final OptionParser PARSER = new OptionParser();
     private static final OptionSpec<Void> HELP = PARSER.acceptsAll(List.of("h", "help"), "show this help").forHelp();
-    private static final OptionSpec<String> PROTOCOL = PARSER.accepts("protocol", "protocol of both routes: http or line")
+    private static final OptionSpec<String> PROTOCOL = PARSER.accepts("protocol",
+            "protocol of both routes: http or line")
             .withRequiredArg().withValuesConvertedBy(oneOf("http", "line")).defaultsTo("http");
-    private static final OptionSpec<Integer> DURATION = PARSER.accepts("duration", "measured seconds per route and round")
+    private static final OptionSpec<Integer> DURATION = PARSER.accepts("duration",
+            "measured seconds per route and round")
             .withRequiredArg().withValuesConvertedBy(between(1, 3600)).defaultsTo(10);
     private static final OptionSpec<Integer> WARMUP = PARSER.accepts("warmup", "warmup seconds before each measurement")
             .withRequiredArg().withValuesConvertedBy(between(0, 3600)).defaultsTo(5);
@@ -58,7 +61,8 @@ record LoadOptions(String protocol, int durationSeconds, int warmupSeconds, int 
     private static final OptionSpec<String> JOBS = PARSER.accepts("jobs", "group: a JobsHandler over a SchedulerGroup; "
                     + "channel: JobsHandler.perChannel, a scheduler per connection")
             .withRequiredArg().withValuesConvertedBy(oneOf("group", "channel")).defaultsTo("group");
-    private static final OptionSpec<Path> JSON = PARSER.accepts("json", "also write the summary as JSON (for BenchmarkReport --load)")
+    private static final OptionSpec<Path> JSON = PARSER.accepts("json",
+            "also write the summary as JSON (for BenchmarkReport --load)")
             .withRequiredArg().withValuesConvertedBy(new PathConverter());
     private static final OptionSpec<String> PEERS = PARSER.accepts("peers", "other frameworks' HTTP hello servers "
                     + "measured too, against which the atomic route's ratio is given: reactor (Reactor Netty), vertx "
@@ -90,7 +94,8 @@ record LoadOptions(String protocol, int durationSeconds, int warmupSeconds, int 
         }
         List<String> peers = set.valuesOf(PEERS).stream().filter(p -> !"none".equals(p)).distinct().toList();
         if (!peers.isEmpty() && !"http".equals(protocol)) {
-            throw new IllegalArgumentException("--peers " + String.join(",", peers) + ": the peers serve HTTP only, not "
+            throw new IllegalArgumentException("--peers " + String.join(",", peers)
+                    + ": the peers serve HTTP only, not "
                     + protocol);
         }
         return peers;
@@ -140,7 +145,8 @@ record LoadOptions(String protocol, int durationSeconds, int warmupSeconds, int 
             @Override
             public String convert(String value) {
                 if (!List.of(allowed).contains(value)) {
-                    throw new joptsimple.ValueConversionException(value + " (expected: one of " + String.join(", ", allowed) + ')');
+                    throw new joptsimple.ValueConversionException(value + " (expected: one of "
+                            + String.join(", ", allowed) + ')');
                 }
                 return value;
             }

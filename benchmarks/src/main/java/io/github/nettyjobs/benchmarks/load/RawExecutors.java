@@ -27,7 +27,8 @@ public final class RawExecutors {
         }
         try {
             return (ExecutorService) MethodHandles.publicLookup()
-                    .findStatic(Executors.class, "newVirtualThreadPerTaskExecutor", MethodType.methodType(ExecutorService.class))
+                    .findStatic(Executors.class, "newVirtualThreadPerTaskExecutor",
+                            MethodType.methodType(ExecutorService.class))
                     .invoke();
         } catch (Throwable t) {
             throw new IllegalStateException("Java " + Runtime.version() + " has no virtual threads", t);

@@ -130,7 +130,8 @@ public final class BenchmarkReport {
     /** Runs the suite in forked JVMs, as {@code java -jar benchmarks.jar} with the same options would. */
     private static List<RunResult> run(List<String> jmhArgs, Path json, boolean gc)
             throws CommandLineOptionException, RunnerException {
-        ChainedOptionsBuilder options = new OptionsBuilder().parent(new CommandLineOptions(jmhArgs.toArray(String[]::new)));
+        ChainedOptionsBuilder options = new OptionsBuilder()
+                .parent(new CommandLineOptions(jmhArgs.toArray(String[]::new)));
         if (gc) {
             options.addProfiler(GCProfiler.class);
         }

@@ -1,7 +1,7 @@
 package io.github.nettyjobs.benchmarks.report;
 
-import io.github.nettyjobs.benchmarks.report.ReportLayout.Row;
 import io.github.nettyjobs.benchmarks.load.LoadSummary;
+import io.github.nettyjobs.benchmarks.report.ReportLayout.Row;
 import io.github.nettyjobs.benchmarks.report.ReportLayout.Target;
 import io.github.nettyjobs.benchmarks.report.ScoredBenchmark.Score;
 import io.github.nettyjobs.benchmarks.report.ScoredBenchmark.Settings;
@@ -88,14 +88,16 @@ final class MarkdownReport {
             Score score = results.score(row.benchmark());
             if (score != null) {
                 line("| `" + row.benchmark() + "` | " + row.note() + " | " + Results.format(score) + " | "
-                        + (row.baseline() == null ? "floor" : Results.formatRatio(score, results.score(row.baseline()))) + " |");
+                        + (row.baseline() == null ? "floor"
+                                : Results.formatRatio(score, results.score(row.baseline()))) + " |");
             }
         }
         Score handoff = results.score("SpawnBenchmark.emptyBatch[loop=nio]");
         if (handoff != null) {
             line("");
             line("`SpawnBenchmark.emptyBatch`, the hand-off of one batch to the loop and back: "
-                    + Results.format(handoff) + " " + handoff.unit() + " (the part of every on-loop score that is not the operation).");
+                    + Results.format(handoff) + " " + handoff.unit()
+                            + " (the part of every on-loop score that is not the operation).");
         }
         line("");
     }
@@ -187,7 +189,8 @@ final class MarkdownReport {
     private void scaling(String title, String benchmarkClass, List<ReportLayout.Scaling> pairs) {
         StringBuilder rows = new StringBuilder();
         for (int jobs : ReportLayout.JOBS) {
-            StringBuilder row = new StringBuilder("| ").append(String.format(Locale.ROOT, "%,d", jobs).replace(',', ' '));
+            StringBuilder row = new StringBuilder("| ")
+                    .append(String.format(Locale.ROOT, "%,d", jobs).replace(',', ' '));
             boolean any = false;
             for (ReportLayout.Scaling pair : pairs) {
                 Score a = results.score(benchmarkClass + '.' + pair.method(), jobs);
@@ -205,12 +208,14 @@ final class MarkdownReport {
         }
         line("### " + title);
         line("");
-        line("µs per invocation (lower is better), ns per job, and the ratio of times to the baseline on bare promises.");
+        line("µs per invocation (lower is better), ns per job, and the ratio of times to the baseline on bare "
+                + "promises.");
         line("");
         StringBuilder head = new StringBuilder("| jobs");
         StringBuilder rule = new StringBuilder("|---:");
         for (ReportLayout.Scaling pair : pairs) {
-            head.append(" | `").append(pair.method()).append("` µs | ns/job | `").append(pair.baseline()).append("` µs | ratio");
+            head.append(" | `").append(pair.method()).append("` µs | ns/job | `").append(pair.baseline())
+                    .append("` µs | ratio");
             rule.append("|---:|---:|---:|---:");
         }
         line(head + " |");
@@ -229,7 +234,8 @@ final class MarkdownReport {
         }
         line("### HTTP load (atomic handler against a plain handler)");
         line("");
-        line("| protocol | client | connections | plain req/s | atomic req/s | ratio of medians | median per-round ratio | p99 plain / atomic µs | errors |");
+        line("| protocol | client | connections | plain req/s | atomic req/s | ratio of medians | median per-round "
+                + "ratio | p99 plain / atomic µs | errors |");
         line("|---|---|---:|---:|---:|---:|---:|---:|---:|");
         for (LoadSummary s : loads) {
             line(String.format(Locale.ROOT, "| %s | %s | %d | %.0f | %.0f | %.2fx | %.2fx | %.0f / %.0f | %d |",
@@ -253,7 +259,8 @@ final class MarkdownReport {
         line("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|");
         for (LoadSummary s : loads) {
             for (LoadSummary.Peer peer : s.peers()) {
-                line(String.format(Locale.ROOT, "| %s | %d | %d | %s | %.0f | %.0f | %.2fx | %.2fx | %s | %.0f / %.0f |",
+                line(String.format(Locale.ROOT,
+                        "| %s | %d | %d | %s | %.0f | %.0f | %.2fx | %.2fx | %s | %.0f / %.0f |",
                         s.client(), s.connections(), s.serverThreads(), peer.name(), peer.requestsPerSecond(),
                         s.atomicRequestsPerSecond(), s.atomicRequestsPerSecond() / peer.requestsPerSecond(),
                         peer.medianPerRoundAtomicRatio(), ratio(peer.medianPerRoundAtomicCpuRatio()),

@@ -51,7 +51,8 @@ final class ObjectSizes {
             ClassLayout layout = ClassLayout.parseClass(job.getClass());
             long futureSize = (Object) spawned == job ? 0 : ClassLayout.parseClass(spawned.getClass()).instanceSize();
             scheduler.close().syncUninterruptibly();
-            return new SpawnSizes(job.getClass().getSimpleName(), layout.instanceSize(), futureSize, layout.toPrintable());
+            return new SpawnSizes(job.getClass().getSimpleName(), layout.instanceSize(), futureSize,
+                    layout.toPrintable());
         } finally {
             loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }

@@ -76,7 +76,8 @@ final class Results {
             return "-";
         }
         double e = ratioError(a, b);
-        return Double.isNaN(e) ? String.format(Locale.ROOT, "%.2fx", r) : String.format(Locale.ROOT, "%.2fx ± %.2f", r, e);
+        return Double.isNaN(e) ? String.format(Locale.ROOT, "%.2fx", r)
+                : String.format(Locale.ROOT, "%.2fx ± %.2f", r, e);
     }
 
     /** {@code 13.3 ± 0.5}, with as many decimals as the size of the value deserves, or {@code -}. */

@@ -27,7 +27,8 @@ import java.util.TreeMap;
  *                  if the run had no {@code -prof gc}
  * @param settings  how it was measured
  */
-record ScoredBenchmark(String benchmark, SortedMap<String, String> params, Score score, Score alloc, Settings settings) {
+record ScoredBenchmark(String benchmark, SortedMap<String, String> params, Score score, Score alloc,
+        Settings settings) {
 
     private static final String ALLOC = "gc.alloc.rate.norm";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -65,7 +66,8 @@ record ScoredBenchmark(String benchmark, SortedMap<String, String> params, Score
 
         static Score of(JsonNode metric) {
             return metric == null || metric.isMissingNode() || metric.isNull() ? null
-                    : new Score(metric.path("score").asDouble(Double.NaN), metric.path("scoreError").asDouble(Double.NaN),
+                    : new Score(metric.path("score").asDouble(Double.NaN),
+                            metric.path("scoreError").asDouble(Double.NaN),
                             metric.path("scoreUnit").asText(""));
         }
 
@@ -89,7 +91,9 @@ record ScoredBenchmark(String benchmark, SortedMap<String, String> params, Score
     record Settings(String jmhVersion, String jdkVersion, String vm, int forks, int warmupIterations,
                     int measurementIterations, String measurementTime) {
 
-        /** Whether these settings are below the defaults of {@link AbstractBenchmark}: a smoke run, not a measurement. */
+        /**
+         * Whether these settings are below the defaults of {@link AbstractBenchmark}: a smoke run, not a measurement.
+         */
         boolean isSmoke() {
             return forks < AbstractBenchmark.FORKS || measurementIterations < AbstractBenchmark.MEASUREMENT_ITERATIONS
                     || warmupIterations < AbstractBenchmark.WARMUP_ITERATIONS;
@@ -109,7 +113,8 @@ record ScoredBenchmark(String benchmark, SortedMap<String, String> params, Score
             params.put(name, p.getParam(name));
         }
         Settings settings = new Settings(p.getJmhVersion(), p.getJdkVersion(), p.getVmName() + ' ' + p.getVmVersion(),
-                p.getForks(), p.getWarmup().getCount(), p.getMeasurement().getCount(), p.getMeasurement().getTime().toString());
+                p.getForks(), p.getWarmup().getCount(), p.getMeasurement().getCount(),
+                        p.getMeasurement().getTime().toString());
         return new ScoredBenchmark(shortName(p.getBenchmark()), params, Score.of(run.getPrimaryResult()),
                 Score.of(run.getSecondaryResults().get(ALLOC)), settings);
     }
@@ -144,7 +149,8 @@ record ScoredBenchmark(String benchmark, SortedMap<String, String> params, Score
                     entry.path("forks").asInt(), entry.path("warmupIterations").asInt(),
                     entry.path("measurementIterations").asInt(), entry.path("measurementTime").asText("?"));
             measurements.add(new ScoredBenchmark(shortName(entry.path("benchmark").asText()), params,
-                    Score.of(entry.path("primaryMetric")), Score.of(entry.path("secondaryMetrics").path(ALLOC)), settings));
+                    Score.of(entry.path("primaryMetric")), Score.of(entry.path("secondaryMetrics").path(ALLOC)),
+                            settings));
         }
         return measurements;
     }

@@ -28,10 +28,12 @@ public final class Svg {
 
     /** Writes the title, centred at the top, and {@code subtitle} under it unless empty (both escaped here). */
     public void title(String title, String subtitle) {
-        out.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"24\" text-anchor=\"middle\" font-family=\"sans-serif\" "
+        out.append(String.format(Locale.ROOT,
+                "<text x=\"%d\" y=\"24\" text-anchor=\"middle\" font-family=\"sans-serif\" "
                 + "font-size=\"15\" font-weight=\"bold\">%s</text>%n", width / 2, escape(title)));
         if (!subtitle.isEmpty()) {
-            out.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"44\" text-anchor=\"middle\" %s fill=\"#4a5568\">%s</text>%n",
+            out.append(String.format(Locale.ROOT,
+                    "<text x=\"%d\" y=\"44\" text-anchor=\"middle\" %s fill=\"#4a5568\">%s</text>%n",
                     width / 2, FONT, escape(subtitle)));
         }
     }
@@ -50,7 +52,8 @@ public final class Svg {
 
     /** Draws a filled rectangle. */
     public void rect(double x, double y, double w, double h, String fill) {
-        out.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"/>%n",
+        out.append(String.format(Locale.ROOT,
+                "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"/>%n",
                 x, y, w, h, fill));
     }
 
@@ -63,12 +66,14 @@ public final class Svg {
 
     /** Draws a filled circle. */
     public void circle(double x, double y, double r, String fill) {
-        out.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\" fill=\"%s\"/>%n", x, y, r, fill));
+        out.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\" fill=\"%s\"/>%n", x, y, r,
+                fill));
     }
 
     /** Draws an open line through {@code points} ("x,y x,y ..."); {@code dash} as for {@link #line}. */
     public void polyline(String points, String stroke, String dash) {
-        out.append(String.format(Locale.ROOT, "<polyline points=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s/>%n",
+        out.append(String.format(Locale.ROOT,
+                "<polyline points=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s/>%n",
                 points, stroke, dash == null ? "" : " stroke-dasharray=\"" + dash + "\""));
     }
 

@@ -75,12 +75,14 @@ final class SvgCharts {
                 svg.line(lo, y + 9, lo, y + rowHeight - 9, "#1a202c", 1.5, null);
                 svg.line(hi, y + 9, hi, y + rowHeight - 9, "#1a202c", 1.5, null);
             }
-            svg.text(left + plot + 8, y + 17, "start", String.format(Locale.ROOT, "%.2fx", b.ratio) + "  " + esc(b.detail));
+            svg.text(left + plot + 8, y + 17, "start", String.format(Locale.ROOT, "%.2fx", b.ratio) + "  "
+                    + esc(b.detail));
         }
         double floorX = left + scale;
         svg.line(floorX, top - 6, floorX, top + bars.size() * rowHeight, "#c53030", 1.5, "5,4");
         svg.text(floorX, top - 10, "middle", "floor = 1");
-        svg.text(left, height - 14, "start", "blue: nettyjobs; grey: tracked by hand (semaphore, concurrent set, listener)");
+        svg.text(left, height - 14, "start",
+                "blue: nettyjobs; grey: tracked by hand (semaphore, concurrent set, listener)");
         return svg.finish();
     }
 
@@ -149,7 +151,8 @@ final class SvgCharts {
         for (int jobs : ReportLayout.JOBS) {
             double px = xOf.applyAsDouble(jobs);
             svg.line(px, top, px, top + plotHeight, "#e2e8f0", 1, null);
-            svg.text(px, top + plotHeight + 18, "middle", jobs >= 1_000_000 ? jobs / 1_000_000 + "M" : jobs / 1000 + "k");
+            svg.text(px, top + plotHeight + 18, "middle", jobs >= 1_000_000 ? jobs / 1_000_000 + "M" : jobs / 1000
+                    + "k");
         }
         svg.line(left, top + plotHeight, left + plotWidth, top + plotHeight, "#1a202c", 1, null);
         svg.line(left, top, left, top + plotHeight, "#1a202c", 1, null);
@@ -164,7 +167,8 @@ final class SvgCharts {
                 double py = yOf.applyAsDouble(p.y);
                 polyline.append(String.format(Locale.ROOT, "%.1f,%.1f ", px, py));
                 if (!Double.isNaN(p.error)) {
-                    svg.line(px, yOf.applyAsDouble(Math.max(0, p.y - p.error)), px, yOf.applyAsDouble(p.y + p.error), color, 1.5, null);
+                    svg.line(px, yOf.applyAsDouble(Math.max(0, p.y - p.error)), px, yOf.applyAsDouble(p.y + p.error),
+                            color, 1.5, null);
                 }
                 svg.circle(px, py, 3.5, color);
             }

@@ -56,7 +56,8 @@ public final class OverloadSimulation {
                 .withRequiredArg().ofType(Integer.class).defaultsTo(1);
         OptionSpec<Double> load = parser.accepts("load", "arrival rate as a multiple of the high capacity")
                 .withRequiredArg().ofType(Double.class).defaultsTo(1.5);
-        OptionSpec<String> only = parser.accepts("only", "run only the setups whose name contains this (and the fixed ones)")
+        OptionSpec<String> only = parser.accepts("only",
+                "run only the setups whose name contains this (and the fixed ones)")
                 .withRequiredArg();
         OptionSpec<Void> trace = parser.accepts("trace", "print every window (limit, goodput, p99) of each setup run");
         OptionSpec<Path> markdown = parser.accepts("markdown",
@@ -91,7 +92,8 @@ public final class OverloadSimulation {
             if (set.has(trace)) {
                 int w = 0;
                 for (Recorder.Window window : recorder.windows()) {
-                    System.err.printf(Locale.ROOT, "  %5.1f s limit %4d goodput %5.0f/s p99 %6.1f ms, wait p99 %6.1f ms%n",
+                    System.err.printf(Locale.ROOT,
+                            "  %5.1f s limit %4d goodput %5.0f/s p99 %6.1f ms, wait p99 %6.1f ms%n",
                             ++w * Recorder.WINDOW_MILLIS / 1000.0, window.limit(), window.goodPerSecond(),
                             window.p99Nanos() / 1e6, window.waitP99Nanos() / 1e6);
                 }

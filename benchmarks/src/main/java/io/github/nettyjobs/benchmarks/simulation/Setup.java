@@ -70,7 +70,8 @@ record Setup(String name, String family, Function<Admission.Context, Admission> 
     }
 
     private static void netflix(List<Setup> setups, String name, Supplier<Limit> limit) {
-        setups.add(new Setup(name + " defaults, as a LimitAlgorithm", NETFLIX, context -> new SchedulerAdmission(context,
+        setups.add(new Setup(name + " defaults, as a LimitAlgorithm", NETFLIX,
+                context -> new SchedulerAdmission(context,
                 common().pendingLimit(ADAPTIVE_PENDING_LIMIT)
                         .limit(() -> new NetflixLimit(limit.get(), context.time()::now)))));
         setups.add(new Setup(name + " defaults, SimpleLimiter (README)", NETFLIX,

@@ -147,7 +147,8 @@ final class SimulationReport {
                 matches = (matched ? "yes" : "no") + String.format(Locale.ROOT, " (%.0f/s, %s ms)", ours,
                         millis(p99(chosen, phase)));
             }
-            out.append(String.format(Locale.ROOT, "| %d (C=%d) | %.0f | %s, %.0f/s | %s (%.0f%%) | %s (%s ms; every window "
+            out.append(String.format(Locale.ROOT,
+                    "| %d (C=%d) | %.0f | %s, %.0f/s | %s (%.0f%%) | %s (%s ms; every window "
                             + "within it from %s) | %s | %s |%n",
                     phase + 1, params.capacities()[phase], ours, fixed.setup().name(), goodput(fixed, phase),
                     ours >= 0.9 * goodput(fixed, phase) ? "yes" : "no", 100 * ours / Math.max(1, goodput(fixed, phase)),
@@ -161,7 +162,8 @@ final class SimulationReport {
     String markdown(Collection<String> charts) {
         StringBuilder out = new StringBuilder();
         out.append(String.format(Locale.ROOT, "Mode `%s`: %d phases of %.0f s, capacities %s, base latency %.0f ms, "
-                        + "Poisson arrivals at %.0f/s, SLA %.0f ms, seed %d; windows of %d ms for the convergence times."
+                        + "Poisson arrivals at %.0f/s, SLA %.0f ms, seed %d; windows of %d ms for the convergence "
+                                + "times."
                         + "%n%n",
                 mode, params.capacities().length, seconds(), java.util.Arrays.toString(params.capacities()),
                 params.baseNanos() / 1e6, params.arrivalsPerSecond(), params.slaNanos() / 1e6, params.seed(),

@@ -1,8 +1,8 @@
 package io.github.nettyjobs.http.faults;
 
-import io.github.nettyjobs.testing.LeakDetectionExtension;
 import io.github.nettyjobs.Scheduler;
 import io.github.nettyjobs.http.RawHttpClient;
+import io.github.nettyjobs.testing.LeakDetectionExtension;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
@@ -94,7 +94,8 @@ class ClientFaultsTest {
             assertEquals(0, server.handler.finished.get(), "the jobs are still waiting at their gate");
 
             server.handler.openGate();
-            assertTrue(server.jobs.waitAndClose(Duration.ofSeconds(WAIT_SECONDS)).await(WAIT_SECONDS + 5, TimeUnit.SECONDS),
+            assertTrue(server.jobs.waitAndClose(Duration.ofSeconds(WAIT_SECONDS))
+                    .await(WAIT_SECONDS + 5, TimeUnit.SECONDS),
                     "waitAndClose never completed");
             assertEquals(clients, server.handler.started.get());
             assertEquals(clients, server.handler.finished.get(), "every job of a vanished client ran to its end");
@@ -117,7 +118,8 @@ class ClientFaultsTest {
             }
             server.awaitConnections(clients);
             server.awaitConnectionsClosed();
-            assertTrue(server.jobs.waitAndClose(Duration.ofSeconds(WAIT_SECONDS)).await(WAIT_SECONDS + 5, TimeUnit.SECONDS),
+            assertTrue(server.jobs.waitAndClose(Duration.ofSeconds(WAIT_SECONDS))
+                    .await(WAIT_SECONDS + 5, TimeUnit.SECONDS),
                     "waitAndClose never completed");
             assertTrue(server.handler.started.get() >= clients, "started " + server.handler.started);
             assertEquals(server.handler.started.get(), server.handler.finished.get(), "every job that started ended");
@@ -156,7 +158,8 @@ class ClientFaultsTest {
             for (int i = 0; i < 4; i++) {
                 assertServes(server, 100 + i);
             }
-            assertTrue(server.jobs.waitAndClose(Duration.ofSeconds(WAIT_SECONDS)).await(WAIT_SECONDS + 5, TimeUnit.SECONDS),
+            assertTrue(server.jobs.waitAndClose(Duration.ofSeconds(WAIT_SECONDS))
+                    .await(WAIT_SECONDS + 5, TimeUnit.SECONDS),
                     "waitAndClose never completed");
             assertEquals(server.handler.started.get(), server.handler.finished.get(), "every job that started ended");
         }
@@ -213,7 +216,8 @@ class ClientFaultsTest {
             int answered = 0;
             try (RawHttpClient client = server.connect()) {
                 client.send(burst.toString());
-                for (RawHttpClient.Response response; answered < requests && (response = client.readOrNull()) != null; answered++) {
+                for (RawHttpClient.Response response; answered < requests
+                        && (response = client.readOrNull()) != null; answered++) {
                     assertEquals(200, response.status, "response " + answered);
                     assertEquals("slow " + answered, response.body(), "response " + answered + " out of order");
                 }
@@ -222,10 +226,12 @@ class ClientFaultsTest {
                 }
             }
             server.awaitConnectionsClosed();
-            assertTrue(server.jobs.waitAndClose(Duration.ofSeconds(WAIT_SECONDS)).await(WAIT_SECONDS + 5, TimeUnit.SECONDS),
+            assertTrue(server.jobs.waitAndClose(Duration.ofSeconds(WAIT_SECONDS))
+                    .await(WAIT_SECONDS + 5, TimeUnit.SECONDS),
                     "waitAndClose never completed");
             assertEquals(server.handler.started.get(), server.handler.finished.get(), "every job that started ended");
-            assertTrue(server.handler.started.get() >= answered, "answered " + answered + " > started " + server.handler.started);
+            assertTrue(server.handler.started.get() >= answered, "answered " + answered + " > started "
+                    + server.handler.started);
             System.out.println("burst of " + requests + ": " + answered + " answered before the connection closed, "
                     + server.handler.started.get() + " jobs ran");
         }
@@ -298,9 +304,11 @@ class ClientFaultsTest {
                             + expected.get(i).substring(0, Math.min(40, expected.get(i).length())));
                 }
                 String want = expected.get(i);
-                String got = want.equals("500") ? Integer.toString(response.status) : response.status + " " + response.body();
+                String got = want.equals("500") ? Integer.toString(response.status) : response.status + " "
+                        + response.body();
                 assertEquals(want, got, "response " + i);
-                assertEquals(Integer.toString(response.content().length), response.header("content-length"), "Content-Length of " + i);
+                assertEquals(Integer.toString(response.content().length), response.header("content-length"),
+                        "Content-Length of " + i);
             }
             assertTrue(client.closedByServer(), "the server keeps the connection open after Connection: close");
             writer.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
@@ -336,7 +344,8 @@ class ClientFaultsTest {
                 assertArrayEquals(want, response.content(), "body of response " + i);
             }
             assertEquals(requests, server.handler.started.get());
-            System.out.println("slow reader: " + startedWhileStuck + " of " + requests + " jobs had run when the server stopped writing");
+            System.out.println("slow reader: " + startedWhileStuck + " of " + requests
+                    + " jobs had run when the server stopped writing");
         }
     }
 

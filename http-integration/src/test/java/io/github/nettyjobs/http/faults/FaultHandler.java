@@ -68,7 +68,8 @@ final class FaultHandler implements AsyncHttpHandler {
                 promise.setSuccess(response(ctx, "fast " + id));
                 break;
             case "slow":
-                ctx.executor().schedule(() -> complete(promise, ctx, "slow " + id), Long.parseLong(parts[3]), TimeUnit.MILLISECONDS);
+                ctx.executor().schedule(() -> complete(promise, ctx, "slow " + id), Long.parseLong(parts[3]),
+                        TimeUnit.MILLISECONDS);
                 break;
             case "big": {
                 byte[] bytes = new byte[Integer.parseInt(parts[3]) * 1024];
@@ -88,7 +89,8 @@ final class FaultHandler implements AsyncHttpHandler {
                 promise.setFailure(new IllegalStateException("fault handler fails " + path + " on purpose"));
                 throw new IllegalStateException("fault handler throws for " + path + " on purpose");
             case "echo":
-                promise.setSuccess(response(ctx, "echo " + id + ": " + request.content().toString(StandardCharsets.UTF_8)));
+                promise.setSuccess(response(ctx, "echo " + id + ": "
+                        + request.content().toString(StandardCharsets.UTF_8)));
                 break;
             default:
                 promise.setSuccess(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NOT_FOUND,

@@ -1,8 +1,8 @@
 package io.github.nettyjobs.http.faults;
 
-import io.github.nettyjobs.channel.JobsHandler;
 import io.github.nettyjobs.Scheduler;
 import io.github.nettyjobs.SchedulerGroup;
+import io.github.nettyjobs.channel.JobsHandler;
 import io.github.nettyjobs.http.HttpJobs;
 import io.github.nettyjobs.http.RawHttpClient;
 import io.github.nettyjobs.http.TestServer;
@@ -52,7 +52,8 @@ final class FaultServer implements AutoCloseable {
         FaultServer faultServer = new FaultServer(config);
         JobsHandler jobsHandler = new JobsHandler(faultServer.jobs);
         faultServer.server.bind(null,
-                pipeline -> pipeline.addLast(jobsHandler, HttpJobs.atomic(faultServer.handler, MAX_IN_FLIGHT)), options);
+                pipeline -> pipeline.addLast(jobsHandler, HttpJobs.atomic(faultServer.handler, MAX_IN_FLIGHT)),
+                        options);
         return faultServer;
     }
 

@@ -1,7 +1,7 @@
 package io.github.nettyjobs.http.faults;
 
-import io.github.nettyjobs.testing.LeakDetectionExtension;
 import io.github.nettyjobs.http.RawHttpClient;
+import io.github.nettyjobs.testing.LeakDetectionExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -48,11 +48,14 @@ class MalformedRequestsTest {
                 Arguments.of("a Content-Length that is not a number",
                         "POST /echo/1 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: abc\r\n\r\nxyz", 400),
                 Arguments.of("two different Content-Lengths",
-                        "POST /echo/1 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd", 400),
+                        "POST /echo/1 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n"
+                                + "abcd", 400),
                 Arguments.of("a chunk size that is not hexadecimal",
-                        "POST /echo/1 HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\nZZZ\r\nabc\r\n0\r\n\r\n", 400),
+                        "POST /echo/1 HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\nZZZ\r\nabc\r\n"
+                                + "0\r\n\r\n", 400),
                 Arguments.of("binary noise", "\u0000\u0001\u0002\u0003\u00ff\u00fe GET\r\n\r\n", 400),
-                Arguments.of("a request line too long", "GET /" + "a".repeat(10_000) + " HTTP/1.1\r\nHost: x\r\n\r\n", 414),
+                Arguments.of("a request line too long", "GET /" + "a".repeat(10_000) + " HTTP/1.1\r\nHost: x\r\n\r\n",
+                        414),
                 Arguments.of("headers too large",
                         "GET /fast/1 HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + "b".repeat(20_000) + "\r\n\r\n", 431));
     }
@@ -81,7 +84,8 @@ class MalformedRequestsTest {
             assertEquals("fast 2", client.read().body());
             RawHttpClient.Response bad = client.read();
             assertEquals(400, bad.status, bad.toString());
-            assertTrue(client.closedByServer(), "the request after the bad one was answered or the connection stays open");
+            assertTrue(client.closedByServer(),
+                    "the request after the bad one was answered or the connection stays open");
         }
     }
 
@@ -132,7 +136,8 @@ class MalformedRequestsTest {
     @Test
     void expectContinueWithinTheLimit_getsContinue_thenItsAnswer() throws Exception {
         try (RawHttpClient client = server.connect()) {
-            client.send("POST /echo/5 HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n");
+            client.send("POST /echo/5 HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\n"
+                    + "Content-Length: 5\r\n\r\n");
             client.send("hello");
             RawHttpClient.Response response = client.read(); // skips the 100 Continue
             assertEquals(200, response.status, response.toString());

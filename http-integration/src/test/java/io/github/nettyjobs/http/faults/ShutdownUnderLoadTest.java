@@ -1,8 +1,8 @@
 package io.github.nettyjobs.http.faults;
 
-import io.github.nettyjobs.testing.LeakDetectionExtension;
 import io.github.nettyjobs.Scheduler;
 import io.github.nettyjobs.http.RawHttpClient;
+import io.github.nettyjobs.testing.LeakDetectionExtension;
 import io.netty.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -110,9 +110,11 @@ class ShutdownUnderLoadTest {
         outcome.jobsCancelled = server.handler.cancelled.get();
         assertEquals(outcome.jobsStarted, outcome.jobsFinished, "every job ended before the loops stopped");
         assertTrue(outcome.ok.get() <= outcome.jobsFinished, "more 200s than jobs");
-        assertEquals(total, outcome.ok.get() + outcome.unavailable.get() + outcome.unanswered.get(), "requests accounted");
+        assertEquals(total, outcome.ok.get() + outcome.unavailable.get() + outcome.unanswered.get(),
+                "requests accounted");
         System.out.println("shutdown under load (grace " + grace.toMillis() + " ms): " + outcome.ok + " answered 200, "
-                + outcome.unavailable + " answered 503, " + outcome.unanswered + " unanswered after the connection closed; "
+                + outcome.unavailable + " answered 503, " + outcome.unanswered
+                        + " unanswered after the connection closed; "
                 + outcome.jobsStarted + " jobs started, " + outcome.jobsFinished + " ended");
         return outcome;
     }
@@ -122,7 +124,8 @@ class ShutdownUnderLoadTest {
      * in order, then possibly 503s (each closing the connection), then the end of the connection.
      * The last request asks to close the connection, so a connection served to the end closes too.
      */
-    private static void runClient(FaultServer server, int clientId, boolean stuckJobs, Outcome outcome, CountDownLatch progress)
+    private static void runClient(FaultServer server, int clientId, boolean stuckJobs, Outcome outcome,
+            CountDownLatch progress)
             throws Exception {
         SplittableRandom random = new SplittableRandom(31L * clientId + 7);
         String[] requests = new String[REQUESTS_PER_CLIENT];
@@ -137,9 +140,11 @@ class ShutdownUnderLoadTest {
                 bodies[i] = "slow " + id;
             }
         }
-        requests[REQUESTS_PER_CLIENT - 1] = requests[REQUESTS_PER_CLIENT - 1].replaceFirst("\r\n", "\r\nConnection: close\r\n");
+        requests[REQUESTS_PER_CLIENT - 1] = requests[REQUESTS_PER_CLIENT - 1].replaceFirst("\r\n",
+                "\r\nConnection: close\r\n");
         try (RawHttpClient client = server.connect()) {
-            // At most PIPELINE_DEPTH requests unanswered, in bursts of up to 10: within the HTTP codec's pipeline depth.
+            // At most PIPELINE_DEPTH requests unanswered, in bursts of up to 10: within the HTTP codec's pipeline
+            // depth.
             Semaphore window = new Semaphore(PIPELINE_DEPTH);
             Thread writer = new Thread(() -> {
                 try {
@@ -180,7 +185,8 @@ class ShutdownUnderLoadTest {
             }
             outcome.unanswered.addAndGet(REQUESTS_PER_CLIENT - i);
             window.release(REQUESTS_PER_CLIENT); // a writer still waiting for room finds the connection closed
-            assertTrue(i == REQUESTS_PER_CLIENT || client.closedByServer(), "unanswered requests on an open connection");
+            assertTrue(i == REQUESTS_PER_CLIENT || client.closedByServer(),
+                    "unanswered requests on an open connection");
             client.abort();
             writer.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
         }
