@@ -84,7 +84,9 @@ public final class JobsHandler extends ChannelInboundHandlerAdapter {
     private final Drain drain;
 
     /**
-     * A handler that binds each channel to {@code group}'s scheduler of the channel's event loop.
+     * A handler that binds each channel to {@code group}'s scheduler of the channel's event loop;
+     * a channel (or, through a parent, a child channel) whose loop is not in the group gets one of
+     * the group's schedulers picked for it, round-robin.
      *
      * @param group the shared schedulers; closing them is up to the caller
      * @throws NullPointerException if {@code group} is {@code null}
