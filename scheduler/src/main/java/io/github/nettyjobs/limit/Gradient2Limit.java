@@ -31,78 +31,31 @@ package io.github.nettyjobs.limit;
  * While the no-load time is being re-probed the limit is held at half its value and the
  * gradient rule rests.
  */
-final class Gradient2Limit implements LimitAlgorithm {
+final class Gradient2Limit extends DelayBasedLimit {
 
-    private final int minLimit;
-    private final int maxLimit;
     private final double tolerance;
     private final double growth;
-    private final double backoff;
-    private final NoLoadTime noLoad;
-    private double limit;
-    private double roundSum;
-    private int roundCount;
-    private int roundMaxInFlight;
 
     Gradient2Limit(int initialLimit, int minLimit, int maxLimit, double tolerance, double growth, double backoff,
                    int probeInterval) {
-        this.limit = initialLimit;
-        this.minLimit = minLimit;
-        this.maxLimit = maxLimit;
+        super(initialLimit, minLimit, maxLimit, backoff, probeInterval);
         this.tolerance = tolerance;
         this.growth = growth;
-        this.backoff = backoff;
-        this.noLoad = new NoLoadTime(probeInterval);
     }
 
     @Override
-    public int limit() {
-        return noLoad.isProbing() ? noLoad.probeLimit() : (int) limit;
+    int roundSize() {
+        return (int) limit;
     }
 
     @Override
-    public void onSample(long runNanos, int inFlight, boolean dropped) {
-        noLoad.onSample(runNanos, inFlight, (int) limit, minLimit);
-        if (dropped) {
-            limit = Math.max(minLimit, limit * backoff);
-            resetRound();
-            return;
-        }
-        if (noLoad.isProbing()) {
-            resetRound();
-            return;
-        }
-        roundSum += runNanos;
-        roundMaxInFlight = Math.max(roundMaxInFlight, inFlight);
-        if (++roundCount >= (int) limit) {
-            roundDone();
-        }
-    }
-
-    private void roundDone() {
-        double noLoadNanos = noLoad.nanos();
-        double recent = roundSum / roundCount;
-        boolean busy = 2 * roundMaxInFlight >= (int) limit;
-        resetRound();
-        if (Double.isNaN(noLoadNanos)) {
-            return;
-        }
+    void roundDone(double noLoadNanos, double recent, boolean busy) {
         double gradient = Math.max(0.5, Math.min(1.0, tolerance * noLoadNanos / Math.max(1.0, recent)));
         if (gradient < 1.0) {
-            limit = Math.max(minLimit, limit * gradient); // the round saw a queue: cut in proportion, at once
+            // the round saw a queue: cut in proportion, at once
+            limit = Math.max(minLimit, limit * gradient);
         } else if (busy) {
             limit = Math.min(maxLimit, limit + growth * Math.sqrt(limit));
         }
-    }
-
-    private void resetRound() {
-        roundSum = 0;
-        roundCount = 0;
-        roundMaxInFlight = 0;
-    }
-
-    @Override
-    public String toString() {
-        return "Gradient2Limit{limit=" + limit() + ", " + noLoad + '}';
     }
 }

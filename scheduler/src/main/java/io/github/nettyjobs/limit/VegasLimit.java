@@ -20,79 +20,31 @@ package io.github.nettyjobs.limit;
  * for good, collapsing the limit. Here it is the lowest average of a batch and it is re-probed
  * (see {@link NoLoadTime}); and no sample is discarded for being fast, so microsecond jobs count.
  */
-final class VegasLimit implements LimitAlgorithm {
+final class VegasLimit extends DelayBasedLimit {
 
     private static final int MAX_ROUND = 32;
 
-    private final int minLimit;
-    private final int maxLimit;
     private final int alpha;
     private final int beta;
-    private final double backoff;
-    private final NoLoadTime noLoad;
-    private double limit;
-    private double roundSum;
-    private int roundCount;
-    private int roundMaxInFlight;
 
     VegasLimit(int initialLimit, int minLimit, int maxLimit, int alpha, int beta, double backoff, int probeInterval) {
-        this.limit = initialLimit;
-        this.minLimit = minLimit;
-        this.maxLimit = maxLimit;
+        super(initialLimit, minLimit, maxLimit, backoff, probeInterval);
         this.alpha = alpha;
         this.beta = beta;
-        this.backoff = backoff;
-        this.noLoad = new NoLoadTime(probeInterval);
     }
 
     @Override
-    public int limit() {
-        return noLoad.isProbing() ? noLoad.probeLimit() : (int) limit;
+    int roundSize() {
+        return Math.min(MAX_ROUND, (int) limit);
     }
 
     @Override
-    public void onSample(long runNanos, int inFlight, boolean dropped) {
-        noLoad.onSample(runNanos, inFlight, (int) limit, minLimit);
-        if (dropped) {
-            limit = Math.max(minLimit, limit * backoff);
-            resetRound();
-            return;
-        }
-        if (noLoad.isProbing()) {
-            resetRound();
-            return;
-        }
-        roundSum += runNanos;
-        roundMaxInFlight = Math.max(roundMaxInFlight, inFlight);
-        if (++roundCount >= Math.min(MAX_ROUND, (int) limit)) {
-            roundDone();
-        }
-    }
-
-    private void roundDone() {
-        double noLoadNanos = noLoad.nanos();
-        double average = roundSum / roundCount;
-        boolean busy = 2 * roundMaxInFlight >= (int) limit;
-        resetRound();
-        if (Double.isNaN(noLoadNanos)) {
-            return;
-        }
+    void roundDone(double noLoadNanos, double average, boolean busy) {
         double queue = limit * (1 - noLoadNanos / Math.max(1.0, average));
         if (queue > beta) {
             limit = Math.max(minLimit, limit - queue + beta);
         } else if (queue < alpha && busy) {
             limit = Math.min(maxLimit, limit + alpha);
         }
-    }
-
-    private void resetRound() {
-        roundSum = 0;
-        roundCount = 0;
-        roundMaxInFlight = 0;
-    }
-
-    @Override
-    public String toString() {
-        return "VegasLimit{limit=" + limit() + ", " + noLoad + '}';
     }
 }
