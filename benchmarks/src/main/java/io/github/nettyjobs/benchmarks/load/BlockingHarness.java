@@ -1,6 +1,7 @@
 package io.github.nettyjobs.benchmarks.load;
 
 import io.github.nettyjobs.Scheduler;
+import io.github.nettyjobs.benchmarks.report.ToolCommandLine;
 import io.netty.channel.EventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -8,11 +9,9 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.internal.ContextInternal;
-import joptsimple.OptionException;
 import joptsimple.OptionParser;
 import joptsimple.OptionSet;
 import joptsimple.OptionSpec;
-import joptsimple.util.PathConverter;
 import org.HdrHistogram.Histogram;
 
 import java.io.IOException;
@@ -82,7 +81,6 @@ public final class BlockingHarness {
      */
     public static void main(String[] args) throws Exception {
         OptionParser parser = new OptionParser();
-        OptionSpec<Void> help = parser.acceptsAll(List.of("h", "help"), "show this help").forHelp();
         OptionSpec<Integer> jobs = parser.accepts("jobs", "blocking calls per run").withRequiredArg()
                 .ofType(Integer.class).defaultsTo(10_000);
         OptionSpec<Integer> sleep = parser.accepts("sleep-ms", "how long each call sleeps").withRequiredArg()
@@ -97,19 +95,10 @@ public final class BlockingHarness {
         OptionSpec<Integer> rounds = parser.accepts("rounds", "measured rounds").withRequiredArg()
                 .ofType(Integer.class).defaultsTo(10);
         OptionSpec<Void> noVertx = parser.accepts("no-vertx", "leave Vert.x out");
-        OptionSpec<Path> json = parser.accepts("json", "also write the summary here, for BenchmarkReport --blocking")
-                .withRequiredArg().withValuesConvertedBy(new PathConverter());
-        OptionSet set;
-        try {
-            set = parser.parse(args);
-        } catch (OptionException e) {
-            System.err.println(e.getMessage());
-            parser.printHelpOn(System.err);
-            System.exit(2);
-            return;
-        }
-        if (set.has(help)) {
-            parser.printHelpOn(System.out);
+        OptionSpec<Path> json = ToolCommandLine.pathOption(parser, "json",
+                "also write the summary here, for BenchmarkReport --blocking");
+        OptionSet set = ToolCommandLine.parseOrExit(parser, args);
+        if (set == null) {
             return;
         }
         BlockingHarness harness = new BlockingHarness(set.valueOf(jobs), set.valueOf(sleep), set.valueOf(limit),

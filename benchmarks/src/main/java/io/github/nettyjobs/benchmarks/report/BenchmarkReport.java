@@ -1,11 +1,9 @@
 package io.github.nettyjobs.benchmarks.report;
 
 import io.github.nettyjobs.benchmarks.load.LoadSummary;
-import joptsimple.OptionException;
 import joptsimple.OptionParser;
 import joptsimple.OptionSet;
 import joptsimple.OptionSpec;
-import joptsimple.util.PathConverter;
 import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.results.format.ResultFormatType;
@@ -67,30 +65,19 @@ public final class BenchmarkReport {
      */
     public static void main(String[] args) throws Exception {
         OptionParser parser = new OptionParser();
-        OptionSpec<Void> help = parser.acceptsAll(List.of("h", "help"), "show this help").forHelp();
-        OptionSpec<Path> read = parser.accepts("read", "read this JMH JSON result file instead of running (repeatable)")
-                .withRequiredArg().withValuesConvertedBy(new PathConverter());
-        OptionSpec<Path> load = parser.accepts("load", "add this LoadHarness --json summary (repeatable)")
-                .withRequiredArg().withValuesConvertedBy(new PathConverter());
-        OptionSpec<Path> json = parser.accepts("json", "when running: also write JMH's JSON results here")
-                .withRequiredArg().withValuesConvertedBy(new PathConverter());
-        OptionSpec<Path> markdown = parser.accepts("markdown",
-                        "replace the generated section of this Markdown file, and write the charts beside it")
-                .withRequiredArg().withValuesConvertedBy(new PathConverter());
+        OptionSpec<Path> read = ToolCommandLine.pathOption(parser, "read",
+                "read this JMH JSON result file instead of running (repeatable)");
+        OptionSpec<Path> load = ToolCommandLine.pathOption(parser, "load",
+                "add this LoadHarness --json summary (repeatable)");
+        OptionSpec<Path> json = ToolCommandLine.pathOption(parser, "json",
+                "when running: also write JMH's JSON results here");
+        OptionSpec<Path> markdown = ToolCommandLine.pathOption(parser, "markdown",
+                "replace the generated section of this Markdown file, and write the charts beside it");
         OptionSpec<Void> noGc = parser.accepts("no-gc", "when running: without -prof gc (no allocation figures)");
         OptionSpec<Void> layout = parser.accepts("layout", "also print JOL's layout of a job");
         OptionSpec<String> jmhArgs = parser.nonOptions("JMH options and benchmark patterns, after --");
-        OptionSet set;
-        try {
-            set = parser.parse(args);
-        } catch (OptionException e) {
-            System.err.println(e.getMessage());
-            parser.printHelpOn(System.err);
-            System.exit(2);
-            return;
-        }
-        if (set.has(help)) {
-            parser.printHelpOn(System.out);
+        OptionSet set = ToolCommandLine.parseOrExit(parser, args);
+        if (set == null) {
             return;
         }
 

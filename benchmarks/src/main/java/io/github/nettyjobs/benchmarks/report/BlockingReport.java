@@ -3,11 +3,9 @@ package io.github.nettyjobs.benchmarks.report;
 import io.github.nettyjobs.benchmarks.load.BlockingSummary;
 import io.github.nettyjobs.benchmarks.load.BlockingSummary.VariantResult;
 import io.github.nettyjobs.benchmarks.report.ScoredBenchmark.Score;
-import joptsimple.OptionException;
 import joptsimple.OptionParser;
 import joptsimple.OptionSet;
 import joptsimple.OptionSpec;
-import joptsimple.util.PathConverter;
 import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.format.ResultFormatType;
 import org.openjdk.jmh.runner.Runner;
@@ -64,27 +62,17 @@ public final class BlockingReport {
      */
     public static void main(String[] args) throws Exception {
         OptionParser parser = new OptionParser();
-        OptionSpec<Void> help = parser.acceptsAll(List.of("h", "help"), "show this help").forHelp();
-        OptionSpec<Path> harness = parser.accepts("harness", "a BlockingHarness --json summary (repeatable)")
-                .withRequiredArg().withValuesConvertedBy(new PathConverter());
-        OptionSpec<Path> read = parser.accepts("read", "read BlockingBenchmark's JMH JSON results instead of running")
-                .withRequiredArg().withValuesConvertedBy(new PathConverter());
-        OptionSpec<Path> json = parser.accepts("json", "when running: also write JMH's JSON results here")
-                .withRequiredArg().withValuesConvertedBy(new PathConverter());
-        OptionSpec<Path> markdown = parser.accepts("markdown", "replace the blocking section of this Markdown file")
-                .withRequiredArg().withValuesConvertedBy(new PathConverter());
+        OptionSpec<Path> harness = ToolCommandLine.pathOption(parser, "harness",
+                "a BlockingHarness --json summary (repeatable)");
+        OptionSpec<Path> read = ToolCommandLine.pathOption(parser, "read",
+                "read BlockingBenchmark's JMH JSON results instead of running");
+        OptionSpec<Path> json = ToolCommandLine.pathOption(parser, "json",
+                "when running: also write JMH's JSON results here");
+        OptionSpec<Path> markdown = ToolCommandLine.pathOption(parser, "markdown",
+                "replace the blocking section of this Markdown file");
         OptionSpec<String> jmhArgs = parser.nonOptions("JMH options, after --");
-        OptionSet set;
-        try {
-            set = parser.parse(args);
-        } catch (OptionException e) {
-            System.err.println(e.getMessage());
-            parser.printHelpOn(System.err);
-            System.exit(2);
-            return;
-        }
-        if (set.has(help)) {
-            parser.printHelpOn(System.out);
+        OptionSet set = ToolCommandLine.parseOrExit(parser, args);
+        if (set == null) {
             return;
         }
         List<BlockingSummary> summaries = new ArrayList<>();

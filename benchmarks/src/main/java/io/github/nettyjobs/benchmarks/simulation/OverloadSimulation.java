@@ -1,11 +1,10 @@
 package io.github.nettyjobs.benchmarks.simulation;
 
 import io.github.nettyjobs.benchmarks.report.GeneratedSection;
-import joptsimple.OptionException;
+import io.github.nettyjobs.benchmarks.report.ToolCommandLine;
 import joptsimple.OptionParser;
 import joptsimple.OptionSet;
 import joptsimple.OptionSpec;
-import joptsimple.util.PathConverter;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -50,7 +49,6 @@ public final class OverloadSimulation {
      */
     public static void main(String[] args) throws Exception {
         OptionParser parser = new OptionParser();
-        OptionSpec<Void> help = parser.acceptsAll(List.of("h", "help"), "show this help").forHelp();
         OptionSpec<Void> full = parser.accepts("full", "15 s phases, for the report (default: 5 s, quick)");
         OptionSpec<Integer> seed = parser.accepts("seed", "of the arrivals and service times")
                 .withRequiredArg().ofType(Integer.class).defaultsTo(1);
@@ -60,20 +58,10 @@ public final class OverloadSimulation {
                 "run only the setups whose name contains this (and the fixed ones)")
                 .withRequiredArg();
         OptionSpec<Void> trace = parser.accepts("trace", "print every window (limit, goodput, p99) of each setup run");
-        OptionSpec<Path> markdown = parser.accepts("markdown",
-                        "replace the generated section of this Markdown file, and write the charts beside it")
-                .withRequiredArg().withValuesConvertedBy(new PathConverter());
-        OptionSet set;
-        try {
-            set = parser.parse(args);
-        } catch (OptionException e) {
-            System.err.println(e.getMessage());
-            parser.printHelpOn(System.err);
-            System.exit(2);
-            return;
-        }
-        if (set.has(help)) {
-            parser.printHelpOn(System.out);
+        OptionSpec<Path> markdown = ToolCommandLine.pathOption(parser, "markdown",
+                "replace the generated section of this Markdown file, and write the charts beside it");
+        OptionSet set = ToolCommandLine.parseOrExit(parser, args);
+        if (set == null) {
             return;
         }
         long phaseNanos = (set.has(full) ? 15 : 5) * 1_000_000_000L;
