@@ -23,6 +23,7 @@ import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -49,6 +50,8 @@ import java.util.function.UnaryOperator;
  *       the cost of an option. A new variant is one method that calls
  *       {@link #spawnPromiseOn(UnaryOperator)}, and one row in {@code ReportLayout.SPAWN_VARIANTS} (package {@code
  *       report}).</li>
+ *   <li>{@code spawnRefused}: a spawn refused at once ({@code rejectWhenFull}, slots and pending queue full), as
+ *       a saturated server refuses work; measured against {@code spawnTask}.</li>
  *   <li>{@code emptyBatch}: the handoff alone, the part of every score that is not the operation.</li>
  * </ul>
  *
@@ -87,6 +90,7 @@ public class SpawnBenchmark extends AbstractBenchmark {
     private final Future<?>[] ring = new Future<?>[RING];
     private int calls;
     private int completed;
+    private int refusals;
     private Promise<Integer> current;
     private final Object[] started = new Object[PENDING_JOBS];
     private int nextToComplete;
@@ -128,6 +132,7 @@ public class SpawnBenchmark extends AbstractBenchmark {
     private final Callable<Object> spawnTaskOnTargetBatch = this::spawnTaskOnTargetBatch;
     private final Callable<Object> spawnPromiseBatch = this::spawnPromiseBatch;
     private final Callable<Object> shieldBatch = this::shieldBatch;
+    private final Callable<Object> spawnRefusedBatch = this::spawnRefusedBatch;
     private final Runnable spawnPendingBatch = () -> pendingBatch(true);
     private final Runnable lockBasedPendingBatch = () -> pendingBatch(false);
     private final Runnable drainPending = this::drainPending;
@@ -251,6 +256,34 @@ public class SpawnBenchmark extends AbstractBenchmark {
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("the scheduler's clock cannot be set: " + e, e);
         }
+    }
+
+    /**
+     * Spawn on a scheduler with {@code rejectWhenFull(true)} whose one slot and one pending place are
+     * taken by jobs that never end: every spawn fails at once with a {@link RejectedExecutionException}
+     * and its task is never called. The refusal fills in no stack trace, so it should cost no more than
+     * an admitted {@code spawnTask}.
+     */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public Object spawnRefused() {
+        Scheduler s = variant;
+        if (s == null) {
+            Scheduler full = Scheduler.builder().limit(1).pendingLimit(1).rejectWhenFull(true).build(executor);
+            executor.submit(() -> fill(full)).syncUninterruptibly();
+            s = variant = full;
+        }
+        target = s; // published to the loop by the hand-off of the batch
+        return executor.submit(spawnRefusedBatch).syncUninterruptibly().getNow();
+    }
+
+    /** Takes the scheduler's one slot and one pending place with jobs that end only when it closes. */
+    private Object fill(Scheduler full) {
+        full.spawn(executor::newPromise);
+        full.spawn(executor::newPromise);
+        check("active", full.activeCount(), 1);
+        check("pending", full.pendingCount(), 1);
+        return full;
     }
 
     /** Spawn a task returning a promise, then complete the promise. */
@@ -414,6 +447,25 @@ public class SpawnBenchmark extends AbstractBenchmark {
             ring[i & RING_MASK] = target.spawn(completedTask);
         }
         checkSpawned(target, BATCH);
+        return ring[(BATCH - 1) & RING_MASK];
+    }
+
+    private Object spawnRefusedBatch() {
+        calls = 0;
+        refusals = 0;
+        Future<?>[] ring = this.ring;
+        Scheduler target = this.target;
+        for (int i = 0; i < BATCH; i++) {
+            Future<?> f = target.spawn(completedTask);
+            if (f.cause() instanceof RejectedExecutionException) {
+                refusals++;
+            }
+            ring[i & RING_MASK] = f;
+        }
+        check("refusals", refusals, BATCH);
+        check("calls", calls, 0);
+        check("active", target.activeCount(), 1);
+        check("pending", target.pendingCount(), 1);
         return ring[(BATCH - 1) & RING_MASK];
     }
 
