@@ -104,10 +104,17 @@ public final class LoadHarness {
                 NioIoHandler.newFactory());
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(options.serverThreads(),
                 new DefaultThreadFactory(SERVER_THREADS), NioIoHandler.newFactory());
-        SchedulerGroup schedulers = SchedulerGroup.create(workers, Scheduler.builder());
+        boolean full = options.jobs().equals("full");
+        SchedulerGroup schedulers = SchedulerGroup.create(workers,
+                full ? Scheduler.builder().limit(1).pendingLimit(1).rejectWhenFull(true) : Scheduler.builder());
         List<PeerServer> peers = new ArrayList<>();
         try {
             Supplier<ChannelHandler> jobsHandler = switch (options.jobs()) {
+                case "full" -> {
+                    fill(schedulers);
+                    JobsHandler shared = new JobsHandler(schedulers);
+                    yield () -> shared;
+                }
                 case "group" -> {
                     JobsHandler shared = new JobsHandler(schedulers);
                     yield () -> shared;
@@ -264,6 +271,23 @@ public final class LoadHarness {
             case "auto" -> wrkSpeaksIt && WrkLoadClient.available() ? new WrkLoadClient() : new JavaLoadClient();
             default -> throw new IllegalArgumentException("--client: " + name + " (expected: auto, wrk or java)");
         };
+    }
+
+    /**
+     * Takes each scheduler's one slot and one pending place with jobs that end only when it closes,
+     * so that every spawn is refused: the atomic route then measures a server refusing work.
+     */
+    private static void fill(SchedulerGroup schedulers) {
+        for (Scheduler s : schedulers) {
+            s.executor().submit(() -> {
+                s.spawn(s.executor()::newPromise);
+                s.spawn(s.executor()::newPromise);
+                if (s.activeCount() != 1 || s.pendingCount() != 1) {
+                    throw new IllegalStateException("the scheduler is not full: " + s);
+                }
+                return null;
+            }).syncUninterruptibly();
+        }
     }
 
     /**

@@ -24,7 +24,7 @@ import java.util.List;
  * @param client          {@code auto}, {@code wrk} or {@code java}
  * @param clientThreads   load generator threads
  * @param serverThreads   server event loops
- * @param jobs            {@code group} or {@code channel}
+ * @param jobs            {@code group}, {@code channel} or {@code full}
  * @param json            file for the JSON summary, or {@code null}
  * @param peers           the other frameworks' servers to measure too (see {@link PeerServer#NAMES});
  *                        HTTP only
@@ -59,8 +59,9 @@ record LoadOptions(String protocol, int durationSeconds, int warmupSeconds, int 
     private static final OptionSpec<Integer> SERVER_THREADS = PARSER.accepts("server-threads", "server event loops")
             .withRequiredArg().withValuesConvertedBy(between(1, 256)).defaultsTo(1);
     private static final OptionSpec<String> JOBS = PARSER.accepts("jobs", "group: a JobsHandler over a SchedulerGroup; "
-                    + "channel: JobsHandler.perChannel, a scheduler per connection")
-            .withRequiredArg().withValuesConvertedBy(oneOf("group", "channel")).defaultsTo("group");
+                    + "channel: JobsHandler.perChannel, a scheduler per connection; full: a SchedulerGroup whose "
+                    + "schedulers (rejectWhenFull) are full, so the atomic route answers every request with a 503")
+            .withRequiredArg().withValuesConvertedBy(oneOf("group", "channel", "full")).defaultsTo("group");
     private static final OptionSpec<Path> JSON = PARSER.accepts("json",
             "also write the summary as JSON (for BenchmarkReport --load)")
             .withRequiredArg().withValuesConvertedBy(new PathConverter());
