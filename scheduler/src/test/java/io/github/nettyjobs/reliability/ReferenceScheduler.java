@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The reference model of a scheduler, written straight from CONTRACT.md: slots under the limit,
+ * The reference model of a scheduler, written straight from the Javadoc of Scheduler and Job: slots under the limit,
  * a first-in first-out pending queue under the pending limit, spawns waiting for room, close.
  * It knows nothing of Netty; the driver tells it what happened and compares.
  */
@@ -136,7 +136,7 @@ final class ReferenceScheduler {
 
     /**
      * {@code job.close()}, or a {@code join(timeout)} that timed out, on an open job. A job closed
-     * by a join's timeout ends timed out (CONTRACT.md, JobOutcome), and that join takes the
+     * by a join's timeout ends timed out (see JobOutcome), and that join takes the
      * {@code TimeoutException}. A job that outlives the close timeout is abandoned; its close caller
      * gets the {@code TimeoutException}, while a join caller got its own, so then the close timeout
      * goes to the exception handler.
@@ -193,7 +193,7 @@ final class ReferenceScheduler {
         }
         for (ModelJob job : new ArrayList<>(active)) {
             if (job.kind == Kind.STUBBORN) {
-                // Reported whether or not someone joined it: CONTRACT.md, Scheduler.close().
+                // Reported whether or not someone joined it, as Scheduler.close() says.
                 end(job, End.ABANDONED);
                 job.expectedTimeoutReports++;
             } else {
