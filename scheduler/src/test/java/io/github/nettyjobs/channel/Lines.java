@@ -3,6 +3,7 @@ package io.github.nettyjobs.channel;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.ReferenceCountUtil;
 
@@ -11,17 +12,24 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Buffers for the line-protocol tests, from Netty's default allocator, whose buffers the leak
- * detector tracks (unlike wrapped arrays), so a buffer nettyjobs forgets to release is reported.
+ * Buffers for the line-protocol tests: direct buffers of Netty's unpooled allocator, which the leak
+ * detector tracks (unlike wrapped arrays), so a buffer nettyjobs forgets to release is reported, and
+ * which are never recycled, so a released one keeps reporting a reference count of 0. A pooled
+ * buffer's object goes back to its thread's recycler when released, and the next allocation may take
+ * it: its {@code refCnt()} then reads 1 again, the count of that other buffer.
  */
 final class Lines {
+
+    private static final ByteBufAllocator UNPOOLED = UnpooledByteBufAllocator.DEFAULT;
 
     private Lines() {
     }
 
     /** {@code text} as a new tracked buffer. */
     static ByteBuf buffer(String text) {
-        return ByteBufUtil.writeUtf8(ByteBufAllocator.DEFAULT, text);
+        ByteBuf buffer = UNPOOLED.directBuffer(ByteBufUtil.utf8Bytes(text));
+        ByteBufUtil.writeUtf8(buffer, text);
+        return buffer;
     }
 
     /** The readable bytes of {@code buffer} as text; the buffer is not released. */
