@@ -5,7 +5,6 @@ import io.github.nettyjobs.SchedulerGroup;
 import io.github.nettyjobs.channel.JobsHandler;
 import io.github.nettyjobs.testing.EmbeddedChannels;
 import io.github.nettyjobs.testing.LogCapture;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
@@ -446,7 +445,7 @@ class AtomicHttpHandlerTest {
         try (LogCapture log = LogCapture.start()) {
             // Netty's decoder refuses control characters in a URI today; the log line must not rely on it.
             channel.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/placeholder",
-                    ByteBufAllocator.DEFAULT.heapBuffer(0)) {
+                    Messages.UNPOOLED.directBuffer(0)) {
                 @Override
                 public String uri() {
                     return "/a\r\nWARNING: forged \u001b[2K";

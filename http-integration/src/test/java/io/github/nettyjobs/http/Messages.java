@@ -4,6 +4,7 @@ import io.github.nettyjobs.testing.LeakDetectionExtension;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -19,11 +20,16 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * HTTP messages for the tests, with content from Netty's default allocator, whose buffers the leak
- * detector tracks (unlike {@code Unpooled.EMPTY_BUFFER}, wrapped arrays or unpooled heap buffers), so
- * a message nettyjobs forgets to release is reported by {@link LeakDetectionExtension}.
+ * HTTP messages for the tests, with content in direct buffers of Netty's unpooled allocator: the leak
+ * detector tracks them (unlike {@code Unpooled.EMPTY_BUFFER}, wrapped arrays or unpooled heap buffers),
+ * so a message nettyjobs forgets to release is reported by {@link LeakDetectionExtension}; and they are
+ * never recycled, so a released message keeps reporting a reference count of 0 (a pooled buffer's object
+ * may be handed out again, and read 1, by the next allocation).
  */
 final class Messages {
+
+    /** Makes direct buffers, tracked by the leak detector and never recycled. */
+    static final ByteBufAllocator UNPOOLED = UnpooledByteBufAllocator.DEFAULT;
 
     private Messages() {
     }
@@ -33,7 +39,7 @@ final class Messages {
     }
 
     static FullHttpRequest request(HttpVersion version, HttpMethod method, String uri) {
-        return new DefaultFullHttpRequest(version, method, uri, ByteBufAllocator.DEFAULT.heapBuffer(0));
+        return new DefaultFullHttpRequest(version, method, uri, UNPOOLED.directBuffer(0));
     }
 
     static FullHttpResponse ok(String body) {
@@ -52,7 +58,7 @@ final class Messages {
      * waits for that event instead of for loop turns.
      */
     static FullHttpResponse okObservingRelease(String body, CompletableFuture<Void> released) {
-        ByteBuf content = ByteBufUtil.writeUtf8(ByteBufAllocator.DEFAULT, body);
+        ByteBuf content = ByteBufUtil.writeUtf8(UNPOOLED, body);
         return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, content) {
             @Override
             public boolean release() {
@@ -74,7 +80,7 @@ final class Messages {
     }
 
     static FullHttpResponse response(HttpResponseStatus status, String body) {
-        ByteBuf content = ByteBufUtil.writeUtf8(ByteBufAllocator.DEFAULT, body);
+        ByteBuf content = ByteBufUtil.writeUtf8(UNPOOLED, body);
         return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
     }
 
@@ -83,7 +89,7 @@ final class Messages {
     }
 
     static ByteBuf bytes(String text) {
-        return ByteBufUtil.writeAscii(ByteBufAllocator.DEFAULT, text);
+        return ByteBufUtil.writeAscii(UNPOOLED, text);
     }
 
     /** Everything the channel wrote as bytes (through a codec), as text; the buffers are released. */

@@ -5,7 +5,6 @@ import io.github.nettyjobs.SchedulerGroup;
 import io.github.nettyjobs.channel.JobsHandler;
 import io.github.nettyjobs.testing.EmbeddedChannels;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -325,7 +324,7 @@ final class PairingRun {
     }
 
     private static ByteBuf ascii(CharSequence text) {
-        return ByteBufUtil.writeAscii(ByteBufAllocator.DEFAULT, text);
+        return ByteBufUtil.writeAscii(Messages.UNPOOLED, text);
     }
 
     // ---- the checks ----
