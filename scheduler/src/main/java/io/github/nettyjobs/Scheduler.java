@@ -1266,7 +1266,7 @@ public final class Scheduler implements Iterable<Job<?>> {
          *
          * <p>Pass a bounded executor when the blocking code should not run on virtual threads: a
          * virtual thread that blocks with a native frame on its stack (JNI, as in Netty's native
-         * transports or a driver with native code), or before Java 24 inside {@code synchronized},
+         * transports or a driver with native code), or before Java 24 while it holds an object monitor,
          * pins its carrier thread, and once every carrier is pinned no virtual thread runs. An
          * executor that rejects a call fails that job with its exception; one that runs the call on
          * the event loop (a direct executor) fails it with an {@link IllegalStateException}.

@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The scheduler's loop shuts down while spawns come in or wait for room: every spawn future must
  * still complete, either with its job or failed with a {@link RejectedExecutionException}
- * (CONTRACT.md: "A loop that is shut down also gives a failed future, never a hang").
+ * (as Scheduler.spawn documents: a loop that is shut down gives a failed future, never a hang).
  */
 class LoopShutdownTest {
 
