@@ -758,8 +758,11 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
             }
         }
         if (reportState == REPORT_QUEUED) {
-            clearDeferredReport();
+            // The report first: the scheduler may count itself idle once it is done, and a
+            // waitAndClose() that completes then must have seen the handler called.
+            reportState = REPORT_NONE;
             reportFailure();
+            scheduler.onDeferredReportDone();
         }
     }
 

@@ -38,6 +38,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(10)
 class ExceptionHandlerTest {
 
+    @Test
+    void failureOfAJobThatEndedInsideSpawn_reachesTheHandler_beforeWaitAndCloseCompletes() {
+        try (EmbeddedLoop embedded = new EmbeddedLoop()) {
+            List<String> reports = new CopyOnWriteArrayList<>();
+            Scheduler scheduler = Scheduler.builder()
+                    .exceptionHandler((s, context) -> reports.add(context.message()))
+                    .build(embedded.loop());
+            // Ends inside spawn(): its report waits a loop turn for a join() that never comes.
+            scheduler.spawn(() -> embedded.loop().newFailedFuture(new IllegalStateException("boom")));
+            List<Integer> reportsSeenByTheClose = new CopyOnWriteArrayList<>();
+            scheduler.waitAndClose().addListener(closed -> reportsSeenByTheClose.add(reports.size()));
+
+            embedded.runTasks();
+
+            assertEquals(List.of(1), reportsSeenByTheClose, "the report goes out before the scheduler is idle");
+            assertEquals(List.of("Job processing failed"), reports);
+        }
+    }
+
     private static final String DEBUG_PROPERTY = "nettyjobs.debug";
 
     @RegisterExtension
