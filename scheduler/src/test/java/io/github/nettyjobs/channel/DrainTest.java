@@ -75,11 +75,8 @@ class DrainTest {
     private Channel server;
     private int port;
 
-    private void start() throws Exception {
-        boss = LOOPS.newNioGroup(1);
-        workers = LOOPS.newNioGroup(2);
-        jobs = SchedulerGroup.create(workers, Scheduler.builder());
-        jobsHandler = new JobsHandler(jobs, null, drainLoop);
+    /** Serves the line protocol on a loopback port, through {@link #jobsHandler} and the atomic handler. */
+    private void bind() throws InterruptedException {
         server = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(NioServerSocketChannel.class)
@@ -95,6 +92,14 @@ class DrainTest {
                 })
                 .bind("127.0.0.1", 0).sync().channel();
         port = ((InetSocketAddress) server.localAddress()).getPort();
+    }
+
+    private void start() throws Exception {
+        boss = LOOPS.newNioGroup(1);
+        workers = LOOPS.newNioGroup(2);
+        jobs = SchedulerGroup.create(workers, Scheduler.builder());
+        jobsHandler = new JobsHandler(jobs, null, drainLoop);
+        bind();
     }
 
     @AfterEach
@@ -310,21 +315,7 @@ class DrainTest {
         boss = LOOPS.newNioGroup(1);
         workers = LOOPS.newNioGroup(1);
         jobsHandler = new JobsHandler(null, Scheduler.builder(), drainLoop);
-        server = new ServerBootstrap()
-                .group(boss, workers)
-                .channel(NioServerSocketChannel.class)
-                .handler(jobsHandler)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        connections.add(ch);
-                        ch.pipeline().addLast(new LineBasedFrameDecoder(1024),
-                                AtomicHandler.builder(ByteBuf.class, handler)
-                                        .protocol(new DrainingLineProtocol()).build());
-                    }
-                })
-                .bind("127.0.0.1", 0).sync().channel();
-        port = ((InetSocketAddress) server.localAddress()).getPort();
+        bind();
         Scheduler scheduler = ChannelJobs.schedulerOrNull(server);
         try (LineClient client = connect()) {
             client.send("slow\n");
