@@ -1,19 +1,15 @@
 package io.github.nettyjobs.example;
 
-import io.micrometer.core.instrument.search.Search;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
+import static io.github.nettyjobs.example.ServerUnderTest.HOST;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -25,14 +21,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ExampleServerBlockingTest {
 
-    private static final String HOST = "127.0.0.1";
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
-    private final ByteArrayOutputStream output = new ByteArrayOutputStream();
-    private ExampleServer server;
+    private ServerUnderTest server;
 
     private void start(String... args) throws Exception {
-        server = ExampleServer.start(Options.parse(args), new PrintStream(output, true, StandardCharsets.UTF_8));
+        server = ServerUnderTest.start(args);
     }
 
     @AfterEach
@@ -43,25 +37,7 @@ class ExampleServerBlockingTest {
     }
 
     private UnderLoad.Response get(String path) throws Exception {
-        return UnderLoad.send(HOST, server.port(), "GET", path, TIMEOUT);
-    }
-
-    private double count(String meter, String... tags) {
-        Search search = server.registry().find(meter).tags(tags);
-        return search.counter() == null ? -1 : search.counter().count();
-    }
-
-    private double gauge(String meter, String scheduler) {
-        return server.registry().get(meter).tag("scheduler", scheduler).gauge().value();
-    }
-
-    /** Waits for {@code condition}, checking it every 10 ms, for at most 30 seconds. */
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "timed out waiting until " + what);
-            TimeUnit.MILLISECONDS.sleep(10); // polling for something that is to happen
-        }
+        return server.send("GET", path, TIMEOUT);
     }
 
     @Test
@@ -72,11 +48,11 @@ class ExampleServerBlockingTest {
 
         assertEquals(200, answer.status());
         assertEquals("blocking call 1 done after 20 ms off the loop\n", answer.body());
-        await(() -> count("nettyjobs.jobs.ended", "scheduler", "blocking", "outcome", "succeeded") == 1,
-                "the blocking scheduler counts the call");
+        server.await("the blocking scheduler counts the call", 1,
+                () -> server.count("nettyjobs.jobs.ended", "scheduler", "blocking", "outcome", "succeeded"));
         assertEquals(400, get("/blocking?ms=-1").status());
         assertEquals(400, get("/blocking?ms=soon").status());
-        assertEquals(405, UnderLoad.send(HOST, server.port(), "POST", "/blocking", TIMEOUT).status());
+        assertEquals(405, server.send("POST", "/blocking", TIMEOUT).status());
     }
 
     @Test
@@ -87,8 +63,8 @@ class ExampleServerBlockingTest {
 
         assertEquals(503, answer.status());
         assertTrue(answer.body().contains("blocking call 1 not done: blocking call 1 timed out"), answer.body());
-        assertEquals(1, count("nettyjobs.jobs.ended", "scheduler", "blocking", "outcome", "timed_out"));
-        assertEquals(0, gauge("nettyjobs.jobs.active", "blocking"), "the interrupted call has returned");
+        assertEquals(1, server.count("nettyjobs.jobs.ended", "scheduler", "blocking", "outcome", "timed_out"));
+        assertEquals(0, server.gauge("nettyjobs.jobs.active", "blocking"), "the interrupted call has returned");
     }
 
     @Test
@@ -109,12 +85,10 @@ class ExampleServerBlockingTest {
     void getRoot_keepsAnswering_whileAThousandBlockingCallsAreInFlight() throws Exception {
         start("--port", "0", "--request-limit", "1200", "--blocking-limit", "1000", "--blocking-pending-limit", "100",
                 "--blocking-timeout", "60s");
-        for (int i = 0; i < 20; i++) {
-            get("/"); // both sides compile the probe's path before anything is measured
-        }
+        server.warmUp(TIMEOUT);
 
         UnderLoad.pipelineAndClose(HOST, server.port(), 100, 10, "/blocking?ms=10000");
-        await(() -> gauge("nettyjobs.jobs.active", "blocking") == 1000, "1000 blocking calls are running");
+        server.await("1000 blocking calls are running", 1000, () -> server.gauge("nettyjobs.jobs.active", "blocking"));
 
         List<UnderLoad.Probe> probes = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
@@ -122,7 +96,7 @@ class ExampleServerBlockingTest {
             assertEquals(200, probe.status(), () -> "GET / with 1000 blocking calls in flight: " + probe);
             probes.add(probe);
         }
-        double blockingAfterProbes = gauge("nettyjobs.jobs.active", "blocking");
+        double blockingAfterProbes = server.gauge("nettyjobs.jobs.active", "blocking");
         // The figures go to the build's output; the machine is shared, so the check is loose: a loop
         // blocked by the calls would answer no probe before its call of 10 s returned.
         System.out.println("GET / while " + (int) blockingAfterProbes + " blocking calls were in flight: "
@@ -131,8 +105,8 @@ class ExampleServerBlockingTest {
                 .findFirst().orElseThrow();
         assertTrue(medianNanos < TimeUnit.SECONDS.toNanos(1), () -> "GET / took a second or more: " + probes);
 
-        await(() -> count("nettyjobs.jobs.ended", "scheduler", "blocking", "outcome", "succeeded") == 1000,
-                "every blocking call has returned");
-        assertEquals(0, count("nettyjobs.spawns.rejected", "scheduler", "blocking"));
+        server.await("every blocking call has returned", 1000,
+                () -> server.count("nettyjobs.jobs.ended", "scheduler", "blocking", "outcome", "succeeded"));
+        assertEquals(0, server.count("nettyjobs.spawns.rejected", "scheduler", "blocking"));
     }
 }

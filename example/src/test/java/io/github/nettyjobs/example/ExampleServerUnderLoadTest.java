@@ -1,14 +1,10 @@
 package io.github.nettyjobs.example;
 
-import io.micrometer.core.instrument.search.Search;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,8 +13,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
+import static io.github.nettyjobs.example.ServerUnderTest.HOST;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -42,7 +38,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class ExampleServerUnderLoadTest {
 
-    private static final String HOST = "127.0.0.1";
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
     private static final int ATTEMPTS = 3;
     /** A probe slower than this waited behind the load. */
@@ -53,15 +48,11 @@ class ExampleServerUnderLoadTest {
         return thread;
     });
 
-    private final ByteArrayOutputStream output = new ByteArrayOutputStream();
-    private ExampleServer server;
+    private ServerUnderTest server;
 
-    private ExampleServer start(String... args) throws Exception {
-        server = ExampleServer.start(Options.parse(args), new PrintStream(output, true, StandardCharsets.UTF_8));
-        for (int i = 0; i < 20; i++) {
-            get("/"); // both sides compile the probe's path before anything is measured
-        }
-        return server;
+    private void start(String... args) throws Exception {
+        server = ServerUnderTest.start(args);
+        server.warmUp(PROBE_TIMEOUT);
     }
 
     @AfterEach
@@ -77,7 +68,7 @@ class ExampleServerUnderLoadTest {
     }
 
     private UnderLoad.Response get(String path) throws Exception {
-        return UnderLoad.send(HOST, server.port(), "GET", path, PROBE_TIMEOUT);
+        return server.send("GET", path, PROBE_TIMEOUT);
     }
 
     /** {@code GET /} answers {@code 200} within {@link #NOT_STUCK}; {@code when} says when in the scenario. */
@@ -93,25 +84,6 @@ class ExampleServerUnderLoadTest {
         }
         throw new AssertionError("GET / " + when + " took " + NOT_STUCK.toMillis() + " ms or more " + ATTEMPTS
                 + " times: " + probes);
-    }
-
-    /** The count of a counter of the server's registry, or -1 if it has none of that name and tags. */
-    private double count(String meter, String... tags) {
-        Search search = server.registry().find(meter).tags(tags);
-        return search.counter() == null ? -1 : search.counter().count();
-    }
-
-    private double gauge(String meter, String scheduler) {
-        return server.registry().get(meter).tag("scheduler", scheduler).gauge().value();
-    }
-
-    /** Waits for {@code condition}, checking it every 10 ms, for at most 10 seconds. */
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "timed out waiting until " + what);
-            TimeUnit.MILLISECONDS.sleep(10); // polling for something that is to happen
-        }
     }
 
     private void assertMetricsShow(String line) throws Exception {
@@ -130,29 +102,29 @@ class ExampleServerUnderLoadTest {
         assertRootAnswersFast("right after 105 day-long requests were pipelined");
 
         // 50 run (--long-limit), 10 wait (--long-pending-limit), 45 are refused at once.
-        await(() -> count("nettyjobs.spawns.rejected", "scheduler", "long") == 45,
-                "the long scheduler has refused the 45 requests beyond its queue");
-        assertEquals(50, gauge("nettyjobs.jobs.active", "long"));
+        server.await("the long scheduler has refused the 45 requests beyond its queue", 45,
+                () -> server.count("nettyjobs.spawns.rejected", "scheduler", "long"));
+        assertEquals(50, server.gauge("nettyjobs.jobs.active", "long"));
         assertRootAnswersFast("with the long scheduler full");
         UnderLoad.Response jobs = get("/jobs");
         assertEquals(200, jobs.status());
         assertTrue(jobs.body().contains("long:       50 active"), jobs.body());
 
-        await(() -> count("nettyjobs.jobs.ended", "scheduler", "long", "outcome", "dropped") == 10,
-                "the 10 waiting requests are dropped past --pending-timeout");
+        server.await("the 10 waiting requests are dropped past --pending-timeout", 10,
+                () -> server.count("nettyjobs.jobs.ended", "scheduler", "long", "outcome", "dropped"));
         assertRootAnswersFast("after the waiting long work was dropped");
 
-        await(() -> count("nettyjobs.jobs.ended", "scheduler", "long", "outcome", "timed_out") == 50,
-                "the 50 running requests time out after --job-timeout");
+        server.await("the 50 running requests time out after --job-timeout", 50,
+                () -> server.count("nettyjobs.jobs.ended", "scheduler", "long", "outcome", "timed_out"));
         assertRootAnswersFast("after the day-long work timed out");
-        assertEquals(0, gauge("nettyjobs.jobs.active", "long"));
-        await(() -> gauge("nettyjobs.jobs.active", "requests") == 0, "every request has ended");
+        assertEquals(0, server.gauge("nettyjobs.jobs.active", "long"));
+        server.await("every request has ended", 0, () -> server.gauge("nettyjobs.jobs.active", "requests"));
 
         assertMetricsShow("nettyjobs_spawns_rejected_total{scheduler=\"long\"} 45.0");
         assertMetricsShow("nettyjobs_jobs_ended_total{outcome=\"dropped\",scheduler=\"long\"} 10.0");
         assertMetricsShow("nettyjobs_jobs_ended_total{outcome=\"timed_out\",scheduler=\"long\"} 50.0");
         assertMetricsShow("nettyjobs_jobs_ended_total{outcome=\"dropped\",scheduler=\"requests\"} 0.0");
-        String printed = output.toString(StandardCharsets.UTF_8);
+        String printed = server.printed();
         assertTrue(printed.contains("atomic request 1 cut short: atomic request 1 timed out"), printed);
     }
 
@@ -176,8 +148,8 @@ class ExampleServerUnderLoadTest {
         assertTrue(refused >= 100, () -> "the rest refused at once rather than waiting: " + statuses);
         assertFalse(statuses.containsKey(UnderLoad.TIMED_OUT), statuses::toString);
 
-        await(() -> count("nettyjobs.jobs.ended", "scheduler", "background", "outcome", "succeeded") == accepted,
-                "the accepted background jobs have run");
+        server.await("the accepted background jobs have run", accepted,
+                () -> server.count("nettyjobs.jobs.ended", "scheduler", "background", "outcome", "succeeded"));
         assertRootAnswersFast("after the background jobs ran");
         assertMetricsShow("nettyjobs_spawns_rejected_total{scheduler=\"background\"} " + refused + ".0");
         assertMetricsShow("nettyjobs_spawns_rejected_total{scheduler=\"requests\"} 0.0");
@@ -207,7 +179,7 @@ class ExampleServerUnderLoadTest {
         start("--port", "0", "--line-port", "0", "--long-limit", "1", "--long-pending-limit", "1", "--grace", "100ms");
         try (RawClient connection = new RawClient(server.port())) {
             connection.send("GET /atomic?seconds=60 HTTP/1.1\r\nHost: x\r\n\r\n".repeat(2));
-            await(() -> gauge("nettyjobs.jobs.pending", "long") == 1, "one runs, one waits");
+            server.await("one runs, one waits", 1, () -> server.gauge("nettyjobs.jobs.pending", "long"));
             try (RawClient second = new RawClient(server.port());
                  RawClient lines = new RawClient(server.linePort())) {
                 second.send("GET /atomic?seconds=1 HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -220,16 +192,15 @@ class ExampleServerUnderLoadTest {
                 assertEquals("still here", lines.read());
             }
         }
-        assertEquals(2, count("nettyjobs.spawns.rejected", "scheduler", "long"));
+        assertEquals(2, server.count("nettyjobs.spawns.rejected", "scheduler", "long"));
     }
 
     @Test
     void withoutRejectWhenFull_aSpawnWaitsForRoom_asAiojobsDoes() throws Exception {
         start("--port", "0", "--limit", "1", "--pending-limit", "1", "--reject-when-full", "false", "--grace", "100ms");
-        UnderLoad.send(HOST, server.port(), "POST", "/jobs?seconds=1&name=first", PROBE_TIMEOUT);
-        UnderLoad.send(HOST, server.port(), "POST", "/jobs?seconds=60&name=second", PROBE_TIMEOUT);
-        UnderLoad.Response third = UnderLoad.send(HOST, server.port(), "POST", "/jobs?seconds=1&name=third",
-                PROBE_TIMEOUT);
+        server.send("POST", "/jobs?seconds=1&name=first", PROBE_TIMEOUT);
+        server.send("POST", "/jobs?seconds=60&name=second", PROBE_TIMEOUT);
+        UnderLoad.Response third = server.send("POST", "/jobs?seconds=1&name=third", PROBE_TIMEOUT);
         assertEquals(202, third.status(), third.body());
         // Admitted only once the first job ended and the second left the queue for its slot (the order of
         // events, not a time: a busy machine may delay each of them).
@@ -237,6 +208,6 @@ class ExampleServerUnderLoadTest {
         String jobs = get("/jobs").body();
         assertFalse(jobs.contains("  first  "), jobs);
         assertTrue(jobs.contains("  second  active\n  third  pending\n"), jobs);
-        assertEquals(0, count("nettyjobs.spawns.rejected", "scheduler", "background"));
+        assertEquals(0, server.count("nettyjobs.spawns.rejected", "scheduler", "background"));
     }
 }

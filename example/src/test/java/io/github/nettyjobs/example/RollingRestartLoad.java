@@ -11,6 +11,9 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -68,7 +71,7 @@ final class RollingRestartLoad {
         System.exit(load.run(shortClients, atomicClients));
     }
 
-    private int run(int shortClients, int atomicClients) throws InterruptedException {
+    private int run(int shortClients, int atomicClients) throws IOException, InterruptedException {
         List<Thread> clients = new ArrayList<>();
         for (int i = 0; i < shortClients; i++) {
             clients.add(new Thread(() -> client(false), "short-" + i));
@@ -77,9 +80,7 @@ final class RollingRestartLoad {
             clients.add(new Thread(() -> client(true), "atomic-" + i));
         }
         clients.forEach(Thread::start);
-        while (!Files.exists(stopFile)) {
-            TimeUnit.MILLISECONDS.sleep(100);
-        }
+        awaitStopFile();
         stopping = true;
         for (Thread client : clients) {
             client.join(TimeUnit.SECONDS.toMillis(READ_TIMEOUT_MILLIS / 1000 + 5));
@@ -88,6 +89,22 @@ final class RollingRestartLoad {
         System.out.printf("sent=%d ok=%d shed=%d failed=%d atomic-sent=%d atomic-ok=%d%n", sent.get(), ok.get(),
                 shed.get(), failed.get(), atomicSent.get(), atomicOk.get());
         return failed.get() == 0 ? 0 : 1;
+    }
+
+    /** Returns once the stop file exists, woken by the file system's event for its creation (inotify on Linux). */
+    private void awaitStopFile() throws IOException, InterruptedException {
+        Path directory = stopFile.toAbsolutePath().getParent();
+        try (WatchService watcher = directory.getFileSystem().newWatchService()) {
+            directory.register(watcher, StandardWatchEventKinds.ENTRY_CREATE);
+            // Watched first, then looked for: a file created in between is seen either way.
+            while (!Files.exists(stopFile)) {
+                WatchKey created = watcher.take();
+                created.pollEvents();
+                if (!created.reset()) {
+                    throw new IOException("the stop file's directory is gone: " + directory);
+                }
+            }
+        }
     }
 
     /** One keep-alive connection after another, each used until the balancer closes it. */

@@ -42,7 +42,7 @@ import java.util.stream.Collectors;
  * java example/src/test/java/io/github/nettyjobs/example/UnderLoad.java --port 8080 --scenario pipelined-atomic
  * </pre>
  *
- * <p>The static helpers are used by {@code ExampleServerUnderLoadTest}. Thread-safe: each helper
+ * <p>The static helpers are used by the tests of this package. Thread-safe: each helper
  * uses sockets of its own.
  */
 public final class UnderLoad {
