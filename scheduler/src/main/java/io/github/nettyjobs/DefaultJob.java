@@ -77,10 +77,15 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
     private static final byte REPORT_REQUEUE = 2;
 
     private static final VarHandle STATE = VarHandles.find(MethodHandles.lookup(), "state", int.class);
+    private static final VarHandle NAME = VarHandles.find(MethodHandles.lookup(), "name", String.class);
 
     /** The owner; final, so read by the scheduler's walks and by {@link SpawnPromise}. */
     final Scheduler scheduler;
-    private volatile String name;
+    /**
+     * Read with acquire and set with release by any thread; the constructor's plain store is
+     * published with the job (a volatile store there would fence every spawn).
+     */
+    private String name;
     /** Written only on the loop, with release semantics. */
     private int state;
     /** How an admitted job ended; set before the release store of {@link #ST_CLOSED}. */
@@ -125,13 +130,13 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
 
     @Override
     public String name() {
-        String name = this.name;
+        String name = (String) NAME.getAcquire(this);
         return name != null ? name : "job-" + sequence;
     }
 
     @Override
     public void setName(String name) {
-        this.name = checkNotNull(name, "name");
+        NAME.setRelease(this, checkNotNull(name, "name"));
     }
 
     @Override
@@ -240,13 +245,25 @@ final class DefaultJob<T> extends CompleteFuture<Job<T>>
         }
     }
 
-    /** Spawned from another thread, the job reaches the loop: admitted, or withdrawn if cancelled on the way. */
+    /**
+     * Spawned from another thread, the job reaches the loop: admitted, or withdrawn if cancelled on
+     * the way. Admission finds the cancellation itself, by the compare-and-set that makes the spawn
+     * uncancellable, so a job that starts at once touches its promise's line once, with a write.
+     */
     private void onArrival() {
-        if (spawnPromise.isCancelled()) {
-            withdraw();
-        } else {
-            scheduler.admit(this);
-        }
+        scheduler.admit(this);
+    }
+
+    /** Whether the spawn's caller cancelled its future before the job was admitted. */
+    boolean isSpawnCancelled() {
+        SpawnPromise<T> promise = spawnPromise;
+        return promise != null && promise.isCancelled();
+    }
+
+    /** New → closed: the spawn was cancelled on its way to the loop; its future is the cancelled promise. */
+    Future<Job<T>> withdrawOnArrival() {
+        closeUnadmitted();
+        return spawnPromise;
     }
 
     /** Waiting for room: its spawn was cancelled (SpawnPromise.cancel hopped here), or its queue deadline passed. */

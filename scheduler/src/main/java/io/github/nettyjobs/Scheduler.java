@@ -70,8 +70,6 @@ public final class Scheduler implements Iterable<Job<?>> {
 
     static final String CLOSED_MESSAGE = "Scheduling a new job after closing";
 
-    private static final VarHandle ACTIVE_COUNT = VarHandles.find(MethodHandles.lookup(), "activeCount", int.class);
-    private static final VarHandle PENDING_COUNT = VarHandles.find(MethodHandles.lookup(), "pendingCount", int.class);
     private static final VarHandle LIMIT = VarHandles.find(MethodHandles.lookup(), "limit", int.class);
 
     private final EventLoop loop;
@@ -79,10 +77,10 @@ public final class Scheduler implements Iterable<Job<?>> {
     final SchedulerConfig config;
     private final SchedulerLifecycle lifecycle;
 
-    // Published: written only on the loop with release stores, readable anywhere.
-    private int activeCount;
-    private int pendingCount;
-    /** The limit in force: the configured one, or the adaptive algorithm's last answer. */
+    /**
+     * The limit in force: the configured one, or the adaptive algorithm's last answer. Published:
+     * written only on the loop with a release store, readable anywhere.
+     */
     private int limit;
 
     // Confined to the loop.
@@ -91,19 +89,14 @@ public final class Scheduler implements Iterable<Job<?>> {
     /** Spawns waiting for room in the pending queue; not jobs of the scheduler yet. */
     private final LinkedQueue<DefaultJob<?>> waiting = new LinkedQueue<>();
     private final LinkedQueue<ShieldedFuture<?>> shields = new LinkedQueue<>();
-    private long jobSequence;
     /** Failure reports put off by one loop turn (see DefaultJob#deliverOutcome); still work of the scheduler. */
     private int deferredReports;
-    private boolean draining;
     /**
-     * The innermost job whose task is being called (see {@link #start}), or {@code null}; the jobs
-     * in a call stack through their {@code prev} link, which the active list uses only once they
-     * are in it. A job joins the active list when its task returns a future that is not done, so
-     * one whose task returns a completed future never enters it.
+     * What admitting, starting and ending jobs write, in an object of its own (see
+     * {@link PerJobFields}): the published counts, numbering, and the stack of jobs whose task is
+     * being called.
      */
-    private DefaultJob<?> calling;
-    /** The jobs in that stack that are still active: they count as active, though not in the list. */
-    private int callingActive;
+    private final PerJobFields perJob = new PerJobFields();
     /** The adaptive limit, or {@code null} for the fixed one. */
     private final LimitAlgorithm limitAlgorithm;
     /** The pending queue's controlled delay, or {@code null} when neither it nor adaptive LIFO is on. */
@@ -295,12 +288,12 @@ public final class Scheduler implements Iterable<Job<?>> {
     public int activeCount() {
         // Jobs whose task is being called are counted on the loop only: elsewhere they are a
         // moment of the loop's current task, and most end inside it.
-        return loop.inEventLoop() ? activeSize() : (int) ACTIVE_COUNT.getAcquire(this);
+        return loop.inEventLoop() ? activeSize() : perJob.activeCountAcquire();
     }
 
     /** On the loop: the active jobs, those whose task is being called included. */
     private int activeSize() {
-        return active.size() + callingActive;
+        return active.size() + perJob.callingActive;
     }
 
     /**
@@ -310,7 +303,7 @@ public final class Scheduler implements Iterable<Job<?>> {
      *         {@code 0}
      */
     public int pendingCount() {
-        return (int) PENDING_COUNT.getAcquire(this);
+        return perJob.pendingCountAcquire();
     }
 
     /**
@@ -366,7 +359,7 @@ public final class Scheduler implements Iterable<Job<?>> {
             snapshot[i++] = job;
         }
         int firstCalling = i;
-        for (DefaultJob<?> job = calling; job != null; job = job.prev()) {
+        for (DefaultJob<?> job = perJob.calling; job != null; job = job.prev()) {
             if (job.inCall) {
                 snapshot[i++] = job;
             }
@@ -528,10 +521,10 @@ public final class Scheduler implements Iterable<Job<?>> {
         // free slot means it is not saturated; refusing would leave that slot idle. The time of
         // the hop counts only toward how long the spawn may then wait (see DefaultJob#startQueueDeadline).
         boolean startNow = waiting.isEmpty() && pending.isEmpty() && hasFreeSlot();
-        if (startNow && controlledDelay != null) {
-            controlledDelay.turn(config.nanoTime(), 0); // a job that waits for nothing shows the queue is not standing
-        }
         if (!startNow && (!waiting.isEmpty() || !pendingHasRoom())) {
+            if (job.isSpawnCancelled()) {
+                return job.withdrawOnArrival(); // nobody waits for it, and nobody was refused
+            }
             if (config.rejectWhenFull) {
                 return job.reject(new SpawnRefusedException(
                         "The pending queue is full (" + config.pendingLimit + " jobs pending, " + activeSize()
@@ -540,10 +533,14 @@ public final class Scheduler implements Iterable<Job<?>> {
             waiting.addLast(job);
             return job.waitForRoom();
         }
-        if (!job.enter(++jobSequence)) {
+        if (!job.enter(++perJob.sequence)) {
             return job.spawnFuture(); // withdrawn on its way: its cancelled promise
         }
         if (startNow) {
+            if (controlledDelay != null) {
+                // A job that waits for nothing shows the queue is not standing.
+                controlledDelay.turn(config.nanoTime(), 0);
+            }
             start(job);
             return job.completeSpawn();
         }
@@ -570,27 +567,27 @@ public final class Scheduler implements Iterable<Job<?>> {
      * linking and unlinking it would cost more than the rest of its life.
      */
     private void start(DefaultJob<?> job) {
-        job.prev(calling);
-        calling = job;
-        callingActive++;
+        job.prev(perJob.calling);
+        perJob.calling = job;
+        perJob.callingActive++;
         job.inCall = true;
         try {
             job.start(); // may end it, and others, right here
         } finally {
-            calling = job.prev();
+            perJob.calling = job.prev();
             job.prev(null);
             if (job.inCall) {
                 job.inCall = false;
-                callingActive--;
+                perJob.callingActive--;
                 active.addLast(job);
-                ACTIVE_COUNT.setRelease(this, active.size());
+                perJob.publishActiveCount(active.size());
             }
         }
     }
 
     private void enqueue(DefaultJob<?> job) {
         pending.addLast(job);
-        PENDING_COUNT.setRelease(this, pending.size());
+        perJob.publishPendingCount(pending.size());
         job.enqueue();
     }
 
@@ -600,10 +597,10 @@ public final class Scheduler implements Iterable<Job<?>> {
      * back here and returns at once, so a million synchronously completing jobs use no stack.
      */
     private void drain() {
-        if (draining) {
+        if (perJob.draining) {
             return;
         }
-        draining = true;
+        perJob.draining = true;
         try {
             while (lifecycle.isOpen()) {
                 DefaultJob<?> job;
@@ -612,10 +609,10 @@ public final class Scheduler implements Iterable<Job<?>> {
                         continue; // the oldest job was shed
                     }
                     pending.remove(job);
-                    PENDING_COUNT.setRelease(this, pending.size());
+                    perJob.publishPendingCount(pending.size());
                     start(job);
                 } else if (pendingHasRoom() && (job = waiting.pollFirst()) != null) {
-                    if (job.enter(++jobSequence)) {
+                    if (job.enter(++perJob.sequence)) {
                         enqueue(job);
                         job.completeSpawn();
                     }
@@ -624,7 +621,7 @@ public final class Scheduler implements Iterable<Job<?>> {
                 }
             }
         } finally {
-            draining = false;
+            perJob.draining = false;
         }
     }
 
@@ -688,10 +685,10 @@ public final class Scheduler implements Iterable<Job<?>> {
     void onActiveJobEnded(DefaultJob<?> job) {
         if (job.inCall) {
             job.inCall = false; // ended inside its task's call: it never entered the active list
-            callingActive--;
+            perJob.callingActive--;
         } else {
             active.remove(job);
-            ACTIVE_COUNT.setRelease(this, active.size());
+            perJob.publishActiveCount(active.size());
         }
         if (lifecycle.isOpen() && !(pending.isEmpty() && waiting.isEmpty())) {
             drain();
@@ -701,7 +698,7 @@ public final class Scheduler implements Iterable<Job<?>> {
     /** A pending job ended (closed or dropped): room frees in the pending queue. */
     void onPendingJobEnded(DefaultJob<?> job) {
         pending.remove(job);
-        PENDING_COUNT.setRelease(this, pending.size());
+        perJob.publishPendingCount(pending.size());
         if (lifecycle.isOpen() && !waiting.isEmpty()) {
             drain();
         }
@@ -866,7 +863,7 @@ public final class Scheduler implements Iterable<Job<?>> {
      * over the jobs already asked.
      */
     private void cancelActiveJobs() {
-        for (DefaultJob<?> inCall = calling; inCall != null; inCall = inCall.prev()) {
+        for (DefaultJob<?> inCall = perJob.calling; inCall != null; inCall = inCall.prev()) {
             if (inCall.inCall && !inCall.isClosing()) {
                 inCall.requestClose(); // its task is running: the future it returns is cancelled then
             }
@@ -905,7 +902,7 @@ public final class Scheduler implements Iterable<Job<?>> {
 
     /** Whether a close still has something to wait for (pending jobs and waiting spawns are gone once closing). */
     boolean hasWorkToClose() {
-        return !active.isEmpty() || callingActive != 0 || !shields.isEmpty() || deferredReports != 0;
+        return !active.isEmpty() || perJob.callingActive != 0 || !shields.isEmpty() || deferredReports != 0;
     }
 
     // ---- exception handling ----

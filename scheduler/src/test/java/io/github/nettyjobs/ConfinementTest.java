@@ -9,6 +9,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -328,6 +330,66 @@ class ConfinementTest {
         LOOP.execute(() -> second.setSuccess(null));
         awaitSuccess(limited.waitAndClose());
         assertFalse(called.get());
+    }
+
+    /** What the scheduler holds when a cancelled spawn from another thread reaches its loop. */
+    enum OnArrival { FREE_SLOT, PENDING_ROOM, FULL_WAITS, FULL_REJECTS, CLOSED }
+
+    @ParameterizedTest
+    @EnumSource(OnArrival.class)
+    void spawnCancelledOnItsWay_isWithdrawn_taskNeverCalled_nothingRefused(OnArrival situation) throws Exception {
+        List<Throwable> refusals = new CopyOnWriteArrayList<>();
+        SchedulerListener listener = new SchedulerListener() {
+            @Override
+            public void spawnRejected(Scheduler scheduler, Throwable reason) {
+                refusals.add(reason);
+            }
+        };
+        Scheduler limited = Scheduler.builder().limit(1).pendingLimit(1).listener(listener)
+                .rejectWhenFull(situation == OnArrival.FULL_REJECTS).exceptionHandler(handler).build(LOOP);
+        Promise<Void> running = onLoop(LOOP, LOOP::newPromise);
+        if (situation != OnArrival.FREE_SLOT && situation != OnArrival.CLOSED) {
+            awaitSuccess(limited.spawn(() -> running));
+        }
+        if (situation == OnArrival.FULL_WAITS || situation == OnArrival.FULL_REJECTS) {
+            awaitSuccess(limited.spawn(() -> running));
+        }
+        if (situation == OnArrival.CLOSED) {
+            awaitSuccess(limited.close());
+        }
+        int held = onLoop(LOOP, limited::size);
+        CountDownLatch loopBlocked = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        LOOP.execute(() -> {
+            loopBlocked.countDown();
+            awaitQuietly(release);
+        });
+        assertTrue(loopBlocked.await(WAIT_SECONDS, TimeUnit.SECONDS));
+        AtomicBoolean called = new AtomicBoolean();
+
+        Future<Job<Void>> spawned = limited.spawn(() -> {
+            called.set(true);
+            return LOOP.newPromise();
+        });
+        assertTrue(spawned.cancel(false));
+        release.countDown();
+        sync(LOOP);
+
+        assertTrue(spawned.isCancelled());
+        assertFalse(called.get());
+        assertEquals(List.of(), refusals);
+        assertEquals(held, onLoop(LOOP, limited::size));
+        LOOP.execute(() -> running.setSuccess(null));
+        awaitSuccess(limited.waitAndClose());
+        assertFalse(called.get());
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            assertTrue(latch.await(WAIT_SECONDS, TimeUnit.SECONDS));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test
