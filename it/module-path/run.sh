@@ -11,9 +11,10 @@ root="$(cd "$here/../.." && pwd)"
 out="$root/target/module-path-it"
 rm -rf "$out" && mkdir -p "$out"
 
-library_jar() { # the main jar of a module, not its -sources or -javadoc jar
+library_jar() { # the main jar of a module, not its -sources, -javadoc or -tests jar
   local jar
-  jar="$(ls "$root/$1"/target/"$2"-*.jar 2>/dev/null | grep -v -e '-sources\.jar$' -e '-javadoc\.jar$' | head -n 1 || true)"
+  jar="$(ls "$root/$1"/target/"$2"-*.jar 2>/dev/null \
+      | grep -v -e '-sources\.jar$' -e '-javadoc\.jar$' -e '-tests\.jar$' | head -n 1 || true)"
   if [ -z "$jar" ]; then
     echo "module-path check: no $2 jar in $1/target: run mvn -B package first" >&2
     exit 1
@@ -24,9 +25,11 @@ scheduler_jar="$(library_jar scheduler nettyjobs-scheduler)"
 http_jar="$(library_jar http-integration nettyjobs-http)"
 
 # The http module's runtime dependencies, less nettyjobs itself (replaced by the jars above). The
-# compile phase (up to date: nothing is compiled again) lets Maven resolve the modules from this
-# build rather than from the local repository.
-mvn -B -q -Dstyle.color=never -f "$root/pom.xml" -pl test-support,scheduler,http-integration "$@" compile \
+# phases up to test-compile (up to date, and the tests skipped: nothing is compiled again) let Maven
+# resolve the modules from this build rather than from the local repository, the scheduler's test
+# fixtures too (the goal resolves test dependencies before it filters them).
+mvn -B -q -Dstyle.color=never -f "$root/pom.xml" -pl test-support,scheduler,http-integration "$@" \
+    -Dmaven.test.skip=true test-compile \
     org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
     -Dmdep.includeScope=runtime -Dmdep.outputFile=target/runtime-classpath.txt -Dmdep.regenerateFile=true
 netty_jars="$(tr ':' '\n' < "$root/http-integration/target/runtime-classpath.txt" \

@@ -1,8 +1,8 @@
 package io.github.nettyjobs.http;
 
+import io.github.nettyjobs.ExceptionContext;
 import io.github.nettyjobs.Scheduler;
-import io.github.nettyjobs.SchedulerGroup;
-import io.github.nettyjobs.channel.JobsHandler;
+import io.github.nettyjobs.channel.FrozenJobsChannel;
 import io.github.nettyjobs.testing.EmbeddedChannels;
 import io.github.nettyjobs.testing.LogCapture;
 import io.netty.channel.ChannelHandler;
@@ -16,8 +16,8 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.concurrent.Future;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,19 +40,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class AtomicHttpHandlerTest {
 
+    @RegisterExtension
+    final FrozenJobsChannel jobs = new FrozenJobsChannel();
+
     private final ControlledHandler handler = new ControlledHandler();
-    private final RecordingExceptionHandler reported = new RecordingExceptionHandler();
+    private final List<ExceptionContext> reported = jobs.reported();
     private EmbeddedChannel channel;
-    private SchedulerGroup group;
     private Scheduler scheduler;
 
     /** A channel with a shared scheduler (one that outlives the connection) and the atomic handler. */
     private EmbeddedChannel start(Scheduler.Builder config, ChannelHandler atomic) {
-        channel = new EmbeddedChannel();
-        channel.freezeTime(); // mock time: only advanceTimeBy moves it
-        group = SchedulerGroup.create(channel.eventLoop(), config.exceptionHandler(reported));
-        scheduler = group.schedulerFor(channel.eventLoop());
-        channel.pipeline().addLast(new JobsHandler(group), atomic);
+        channel = jobs.open(config, atomic);
+        scheduler = jobs.scheduler();
         return channel;
     }
 
@@ -60,25 +59,12 @@ class AtomicHttpHandlerTest {
         return start(Scheduler.builder(), HttpJobs.atomic(handler));
     }
 
-    @AfterEach
-    void closeScheduler() {
-        if (group != null) {
-            group.close();
-            runTasks();
-            assertTrue(group.isClosed());
-        }
-    }
-
     private void runTasks() {
         EmbeddedChannels.runUntilQuiet(channel);
     }
 
     private FullHttpResponse readResponse() {
-        FullHttpResponse response = channel.readOutbound();
-        if (response == null) {
-            throw new AssertionError("no response was written");
-        }
-        return response;
+        return Messages.readResponse(channel);
     }
 
     private static void assertResponse(FullHttpResponse response, HttpResponseStatus status, String body) {
@@ -317,7 +303,7 @@ class AtomicHttpHandlerTest {
             assertEquals(1, warnings.size(), () -> "logged: " + warnings);
             assertSame(boom, warnings.get(0).getThrown());
             assertTrue(warnings.get(0).getMessage().contains("GET /fail"), warnings.get(0).getMessage());
-            assertEquals(List.of(), reported.contexts);
+            assertEquals(List.of(), reported);
         }
         assertTrue(channel.isOpen());
         assertFalse(channel.finishAndReleaseAll());
@@ -335,7 +321,7 @@ class AtomicHttpHandlerTest {
             assertResponse(readResponse(), HttpResponseStatus.INTERNAL_SERVER_ERROR, "500 Internal Server Error\n");
             assertEquals(1, log.warnings().size());
             assertSame(failure, log.warnings().get(0).getThrown());
-            assertEquals(List.of(), reported.contexts);
+            assertEquals(List.of(), reported);
         }
         assertFalse(channel.finishAndReleaseAll());
     }
@@ -350,7 +336,7 @@ class AtomicHttpHandlerTest {
             assertResponse(readResponse(), HttpResponseStatus.INTERNAL_SERVER_ERROR, "500 Internal Server Error\n");
             assertEquals(1, log.warnings().size());
             assertTrue(log.warnings().get(0).getThrown() instanceof NullPointerException);
-            assertEquals(List.of(), reported.contexts);
+            assertEquals(List.of(), reported);
         }
         assertFalse(channel.finishAndReleaseAll());
     }
@@ -482,8 +468,8 @@ class AtomicHttpHandlerTest {
         call.promise.setSuccess(late);
         assertEquals(0, call.request.refCnt());
         assertEquals(0, late.refCnt());
-        assertEquals(1, reported.contexts.size());
-        assertEquals("Job closing timed out", reported.contexts.get(0).message());
+        assertEquals(1, reported.size());
+        assertEquals("Job closing timed out", reported.get(0).message());
         assertFalse(channel.finishAndReleaseAll());
     }
 

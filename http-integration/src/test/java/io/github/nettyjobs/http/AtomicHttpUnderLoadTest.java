@@ -1,11 +1,9 @@
 package io.github.nettyjobs.http;
 
-import io.github.nettyjobs.Job;
+import io.github.nettyjobs.ExceptionContext;
 import io.github.nettyjobs.JobOutcome;
 import io.github.nettyjobs.Scheduler;
-import io.github.nettyjobs.SchedulerGroup;
-import io.github.nettyjobs.SchedulerListener;
-import io.github.nettyjobs.channel.JobsHandler;
+import io.github.nettyjobs.channel.FrozenJobsChannel;
 import io.github.nettyjobs.testing.EmbeddedChannels;
 import io.github.nettyjobs.testing.LogCapture;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -13,12 +11,11 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeoutException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -35,34 +32,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class AtomicHttpUnderLoadTest {
 
+    @RegisterExtension
+    final FrozenJobsChannel jobs = new FrozenJobsChannel();
+
     private final ControlledHandler handler = new ControlledHandler();
-    private final RecordingExceptionHandler reported = new RecordingExceptionHandler();
-    private final List<JobOutcome> outcomes = new CopyOnWriteArrayList<>();
+    private final List<ExceptionContext> reported = jobs.reported();
+    private final List<JobOutcome> outcomes = jobs.outcomes();
     private EmbeddedChannel channel;
-    private SchedulerGroup group;
     private Scheduler scheduler;
 
     private void start(Scheduler.Builder config) {
-        channel = new EmbeddedChannel();
-        channel.freezeTime(); // mock time: only advanceTimeBy moves it, and the scheduler's timers with it
-        SchedulerListener listener = new SchedulerListener() {
-            @Override
-            public void jobEnded(Job<?> job, JobOutcome outcome, long queuedNanos, long runNanos) {
-                outcomes.add(outcome);
-            }
-        };
-        group = SchedulerGroup.create(channel.eventLoop(), config.exceptionHandler(reported).listener(listener));
-        scheduler = group.schedulerFor(channel.eventLoop());
-        channel.pipeline().addLast(new JobsHandler(group), HttpJobs.atomic(handler));
-    }
-
-    @AfterEach
-    void closeScheduler() {
-        if (group != null) {
-            group.close();
-            runTasks();
-            assertTrue(group.isClosed());
-        }
+        channel = jobs.open(config, HttpJobs.atomic(handler));
+        scheduler = jobs.scheduler();
     }
 
     private void runTasks() {
@@ -74,11 +55,7 @@ class AtomicHttpUnderLoadTest {
     }
 
     private FullHttpResponse readResponse() {
-        FullHttpResponse response = channel.readOutbound();
-        if (response == null) {
-            throw new AssertionError("no response was written");
-        }
-        return response;
+        return Messages.readResponse(channel);
     }
 
     private static void assertOk(FullHttpResponse response, String body) {
@@ -133,7 +110,7 @@ class AtomicHttpUnderLoadTest {
         assertBusy(readResponse());
         assertEquals(2, handler.count());
         assertServesTheNextRequest();
-        assertEquals(List.of(), reported.contexts);
+        assertEquals(List.of(), reported);
         assertFalse(channel.finishAndReleaseAll());
     }
 
@@ -156,7 +133,7 @@ class AtomicHttpUnderLoadTest {
         assertEquals(1, handler.count());
         assertEquals(List.of(JobOutcome.DROPPED, JobOutcome.SUCCEEDED), outcomes);
         assertServesTheNextRequest();
-        assertEquals(List.of(), reported.contexts, "shedding is not reported");
+        assertEquals(List.of(), reported, "shedding is not reported");
         assertFalse(channel.finishAndReleaseAll());
     }
 
@@ -196,7 +173,7 @@ class AtomicHttpUnderLoadTest {
         assertBusy(readResponse());
         assertEquals(0, call.request.refCnt());
         assertEquals(List.of(JobOutcome.TIMED_OUT), outcomes);
-        assertEquals(List.of(), reported.contexts, "the atomic handler took the timeout");
+        assertEquals(List.of(), reported, "the atomic handler took the timeout");
         assertServesTheNextRequest();
         assertFalse(channel.finishAndReleaseAll());
     }
@@ -214,8 +191,8 @@ class AtomicHttpUnderLoadTest {
         advance(100);
         assertBusy(readResponse());
         assertEquals(1, call.request.refCnt(), "released while its handler still runs");
-        assertEquals(1, reported.contexts.size());
-        assertEquals("Job closing timed out", reported.contexts.get(0).message());
+        assertEquals(1, reported.size());
+        assertEquals("Job closing timed out", reported.get(0).message());
 
         FullHttpResponse late = Messages.ok("too late");
         call.promise.setSuccess(late);

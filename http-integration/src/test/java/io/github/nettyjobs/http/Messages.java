@@ -84,6 +84,15 @@ final class Messages {
         return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
     }
 
+    /** The next response the channel wrote; fails the test if there is none. */
+    static FullHttpResponse readResponse(EmbeddedChannel channel) {
+        FullHttpResponse response = channel.readOutbound();
+        if (response == null) {
+            throw new AssertionError("no response was written");
+        }
+        return response;
+    }
+
     static String body(FullHttpResponse response) {
         return response.content().toString(StandardCharsets.UTF_8);
     }

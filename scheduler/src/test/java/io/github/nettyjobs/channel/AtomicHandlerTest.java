@@ -3,7 +3,6 @@ package io.github.nettyjobs.channel;
 import io.github.nettyjobs.ExceptionContext;
 import io.github.nettyjobs.Job;
 import io.github.nettyjobs.Scheduler;
-import io.github.nettyjobs.SchedulerGroup;
 import io.github.nettyjobs.testing.EmbeddedChannels;
 import io.github.nettyjobs.testing.LeakDetectionExtension;
 import io.github.nettyjobs.testing.LogCapture;
@@ -14,15 +13,14 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.LineBasedFrameDecoder;
 import io.netty.util.concurrent.Future;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.logging.Level;
@@ -47,21 +45,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @ExtendWith(LeakDetectionExtension.class)
 class AtomicHandlerTest {
 
+    @RegisterExtension
+    final FrozenJobsChannel jobs = new FrozenJobsChannel();
+
     private final Calls handler = new Calls();
     private final LineProtocol protocol = new LineProtocol();
-    private final List<ExceptionContext> reported = new CopyOnWriteArrayList<>();
+    private final List<ExceptionContext> reported = jobs.reported();
     private EmbeddedChannel channel;
-    private SchedulerGroup group;
     private Scheduler scheduler;
 
     /** A channel whose lines go to {@code atomic}, bound to a shared scheduler built from {@code config}. */
     private EmbeddedChannel start(Scheduler.Builder config, ChannelHandler atomic) {
-        channel = new EmbeddedChannel();
-        channel.freezeTime();
-        group = SchedulerGroup.create(channel.eventLoop(),
-                config.exceptionHandler((s, context) -> reported.add(context)));
-        scheduler = group.schedulerFor(channel.eventLoop());
-        channel.pipeline().addLast(new LineBasedFrameDecoder(256), new JobsHandler(group), atomic);
+        channel = jobs.open(new LineBasedFrameDecoder(256), config, atomic);
+        scheduler = jobs.scheduler();
         return channel;
     }
 
@@ -75,15 +71,6 @@ class AtomicHandlerTest {
 
     private void send(String bytes) {
         channel.writeInbound(buffer(bytes));
-    }
-
-    @AfterEach
-    void closeScheduler() {
-        if (group != null) {
-            group.close();
-            runTasks();
-            assertTrue(group.isClosed());
-        }
     }
 
     private void runTasks() {

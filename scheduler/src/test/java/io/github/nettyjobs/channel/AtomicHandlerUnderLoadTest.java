@@ -1,11 +1,8 @@
 package io.github.nettyjobs.channel;
 
 import io.github.nettyjobs.ExceptionContext;
-import io.github.nettyjobs.Job;
 import io.github.nettyjobs.JobOutcome;
 import io.github.nettyjobs.Scheduler;
-import io.github.nettyjobs.SchedulerGroup;
-import io.github.nettyjobs.SchedulerListener;
 import io.github.nettyjobs.testing.EmbeddedChannels;
 import io.github.nettyjobs.testing.LeakDetectionExtension;
 import io.github.nettyjobs.testing.LogCapture;
@@ -14,14 +11,13 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.LineBasedFrameDecoder;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import static io.github.nettyjobs.channel.Lines.buffer;
 import static io.github.nettyjobs.channel.Lines.outbound;
@@ -40,13 +36,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @ExtendWith(LeakDetectionExtension.class)
 class AtomicHandlerUnderLoadTest {
 
+    @RegisterExtension
+    final FrozenJobsChannel jobs = new FrozenJobsChannel();
+
     private final Calls handler = new Calls();
     /** The line protocol, remembering the requests it answered "unavailable". */
     private final RecordingProtocol protocol = new RecordingProtocol();
-    private final List<ExceptionContext> reported = new CopyOnWriteArrayList<>();
-    private final List<JobOutcome> outcomes = new CopyOnWriteArrayList<>();
+    private final List<ExceptionContext> reported = jobs.reported();
+    private final List<JobOutcome> outcomes = jobs.outcomes();
     private EmbeddedChannel channel;
-    private SchedulerGroup group;
     private Scheduler scheduler;
 
     private static final class RecordingProtocol extends LineProtocol {
@@ -65,18 +63,8 @@ class AtomicHandlerUnderLoadTest {
     }
 
     private void start(Scheduler.Builder config, ChannelHandler atomic) {
-        channel = new EmbeddedChannel();
-        channel.freezeTime(); // mock time: only advanceTimeBy moves it, and the scheduler's timers with it
-        SchedulerListener listener = new SchedulerListener() {
-            @Override
-            public void jobEnded(Job<?> job, JobOutcome outcome, long queuedNanos, long runNanos) {
-                outcomes.add(outcome);
-            }
-        };
-        group = SchedulerGroup.create(channel.eventLoop(),
-                config.exceptionHandler((s, context) -> reported.add(context)).listener(listener));
-        scheduler = group.schedulerFor(channel.eventLoop());
-        channel.pipeline().addLast(new LineBasedFrameDecoder(256), new JobsHandler(group), atomic);
+        channel = jobs.open(new LineBasedFrameDecoder(256), config, atomic);
+        scheduler = jobs.scheduler();
     }
 
     /** Sends one line in a buffer of its own, and returns that buffer. */
@@ -84,15 +72,6 @@ class AtomicHandlerUnderLoadTest {
         ByteBuf bytes = buffer(line + "\n");
         channel.writeInbound(bytes);
         return bytes;
-    }
-
-    @AfterEach
-    void closeScheduler() {
-        if (group != null) {
-            group.close();
-            runTasks();
-            assertTrue(group.isClosed());
-        }
     }
 
     private void runTasks() {

@@ -1,55 +1,26 @@
 package io.github.nettyjobs.channel;
 
+import io.github.nettyjobs.testing.PromisedCall;
+import io.github.nettyjobs.testing.PromisedCalls;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-
 /** An {@link AsyncHandler} of lines whose answers the test gives, call by call, through promises. */
-final class Calls implements AsyncHandler<ByteBuf, ByteBuf> {
-
-    private final BlockingQueue<Call> calls = new LinkedBlockingQueue<>();
-    private final AtomicInteger count = new AtomicInteger();
+final class Calls extends PromisedCalls<ByteBuf, ByteBuf, Calls.Call> implements AsyncHandler<ByteBuf, ByteBuf> {
 
     @Override
-    public Future<ByteBuf> handle(ChannelHandlerContext ctx, ByteBuf request) {
-        Promise<ByteBuf> promise = ctx.executor().newPromise();
-        count.incrementAndGet();
-        calls.add(new Call(ctx, request, Lines.text(request), promise));
-        return promise;
+    protected Call newCall(ChannelHandlerContext ctx, ByteBuf request, Promise<ByteBuf> promise) {
+        return new Call(ctx, request, promise);
     }
 
-    /** The next call, waiting at most 5 seconds for it. */
-    Call next() throws InterruptedException {
-        Call call = calls.poll(5, TimeUnit.SECONDS);
-        assertNotNull(call, "the handler was not called");
-        return call;
-    }
-
-    /** How many times the handler was called. */
-    int count() {
-        return count.get();
-    }
-
-    /** One call of the handler. */
-    static final class Call {
-        final ChannelHandlerContext ctx;
-        final ByteBuf request;
+    /** One call of the handler, with its line read when it was made (the request is released later). */
+    static final class Call extends PromisedCall<ByteBuf, ByteBuf> {
         final String line;
-        final Promise<ByteBuf> promise;
 
-        Call(ChannelHandlerContext ctx, ByteBuf request, String line, Promise<ByteBuf> promise) {
-            this.ctx = ctx;
-            this.request = request;
-            this.line = line;
-            this.promise = promise;
+        Call(ChannelHandlerContext ctx, ByteBuf request, Promise<ByteBuf> promise) {
+            super(ctx, request, promise);
+            this.line = Lines.text(request);
         }
 
         /** Answers with {@code text} (the protocol adds the line end). */
