@@ -5,28 +5,18 @@ import io.github.nettyjobs.SchedulerGroup;
 import io.github.nettyjobs.channel.JobsHandler;
 import io.github.nettyjobs.testing.EventLoops;
 import io.github.nettyjobs.testing.LeakDetectionExtension;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2StreamChannel;
-import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
@@ -190,50 +180,21 @@ class DrainHttpTest {
                     }
                 })
                 .bind("127.0.0.1", 0).sync().channel();
-        client = new Bootstrap()
-                .group(loops)
-                .channel(NioSocketChannel.class)
-                .handler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(Http2FrameCodecBuilder.forClient().build(),
-                                new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()),
-                                new ChannelInboundHandlerAdapter() {
-                                    @Override
-                                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                                        if (msg instanceof Http2GoAwayFrame) {
-                                            goAways.add(((Http2GoAwayFrame) msg).lastStreamId());
-                                        }
-                                        ReferenceCountUtil.release(msg);
-                                    }
-                                });
-                    }
-                })
-                .connect(server.localAddress()).sync().channel();
+        client = Http2Client.connect(loops, server.localAddress(), new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                if (msg instanceof Http2GoAwayFrame) {
+                    goAways.add(((Http2GoAwayFrame) msg).lastStreamId());
+                }
+                ReferenceCountUtil.release(msg);
+            }
+        });
     }
 
     /** A client stream that sends {@code GET path}; its answer's status and body complete {@code answer}. */
     private Http2StreamChannel get(String path, CompletableFuture<String> answer) throws Exception {
-        Http2StreamChannel stream = new Http2StreamChannelBootstrap(client)
-                .handler(new ChannelInitializer<Http2StreamChannel>() {
-                    @Override
-                    protected void initChannel(Http2StreamChannel ch) {
-                        ch.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(false),
-                                new HttpObjectAggregator(1 << 20),
-                                new SimpleChannelInboundHandler<FullHttpResponse>() {
-                                    @Override
-                                    protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse response) {
-                                        answer.complete(response.status().code() + " "
-                                                + response.content().toString(StandardCharsets.UTF_8));
-                                    }
-                                });
-                    }
-                })
-                .open().get(5, TimeUnit.SECONDS);
-        DefaultFullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, path);
-        request.headers().set(HttpHeaderNames.HOST, "127.0.0.1");
-        stream.writeAndFlush(request);
-        return stream;
+        return Http2Client.get(client, path, response -> answer.complete(response.status().code() + " "
+                + response.content().toString(StandardCharsets.UTF_8)));
     }
 
     private int nextGoAway() throws InterruptedException {
