@@ -1,18 +1,13 @@
 package io.github.nettyjobs.http;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.github.nettyjobs.testing.QuietLogs;
+import io.github.nettyjobs.testing.SeededRuns;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.TreeMap;
-import java.util.logging.Level;
-import java.util.logging.Logger;
-
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * HTTP/1.1 pipelining's one promise, on random pipelines: a client pairs answers with its requests
@@ -30,6 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <p>It prints its first seed; {@code -Dnettyjobs.pairing.seed=<seed> -Dnettyjobs.pairing.pipelines=1}
  * replays the pipeline a failure names.
  */
+// Handlers fail on purpose; the atomic handler logs each failure at WARN.
+@ExtendWith(QuietLogs.class)
 class HttpPairingPropertyTest {
 
     static final String SEED = "nettyjobs.pairing.seed";
@@ -44,58 +41,18 @@ class HttpPairingPropertyTest {
             "closed by EXPECT_UNSUPPORTED", "closed by CLOSE", "closed by HTTP10", "closed by the handler",
             "sent behind a close", "ran behind the handler's close");
 
-    /** Held strongly so that the level set here sticks; java.util.logging keeps loggers weakly. */
-    private static final Logger NETTYJOBS_LOGGER = Logger.getLogger("io.github.nettyjobs");
-    private static Level savedLevel;
-
-    @BeforeAll
-    static void quietFailures() {
-        // Handlers fail on purpose; the atomic handler logs each failure at WARN.
-        savedLevel = NETTYJOBS_LOGGER.getLevel();
-        NETTYJOBS_LOGGER.setLevel(Level.SEVERE);
-    }
-
-    @AfterAll
-    static void restoreLogging() {
-        NETTYJOBS_LOGGER.setLevel(savedLevel);
-    }
-
     @Test
     void randomPipelines_everyAnswerBelongsToTheRequestInItsPosition() {
-        long seed = seed();
-        int pipelines = pipelines();
+        long seed = SeededRuns.seed(SEED);
+        int pipelines = SeededRuns.positive(PIPELINES, DEFAULT_PIPELINES);
         System.out.println("HttpPairingPropertyTest: " + pipelines + " pipelines, first seed " + seed
                 + " (replay one with -D" + SEED + "=<seed> -D" + PIPELINES + "=1)");
-        SplittableRandom seeds = new SplittableRandom(seed);
         Map<String, Integer> coverage = new TreeMap<>();
-        for (int i = 0; i < pipelines; i++) {
-            new PairingRun(i == 0 ? seed : seeds.nextLong(), coverage).run();
-        }
+        SeededRuns.forEachSeed(seed, pipelines, pipelineSeed -> new PairingRun(pipelineSeed, coverage).run());
         System.out.println("HttpPairingPropertyTest coverage: " + coverage);
         if (pipelines >= DEFAULT_PIPELINES) {
             // Enough pipelines reach every kind and outcome; a generator that stops doing so tests less.
-            List<String> missing = new ArrayList<>();
-            for (String expected : EXPECTED_COVERAGE) {
-                if (!coverage.containsKey(expected)) {
-                    missing.add(expected);
-                }
-            }
-            assertTrue(missing.isEmpty(), "never exercised: " + missing);
+            SeededRuns.assertCovered(coverage, EXPECTED_COVERAGE);
         }
-    }
-
-    private static long seed() {
-        String value = System.getProperty(SEED);
-        return value == null || value.isBlank() ? System.nanoTime() ^ 0x9E3779B97F4A7C15L
-                : Long.parseLong(value.trim());
-    }
-
-    private static int pipelines() {
-        String value = System.getProperty(PIPELINES);
-        int pipelines = value == null || value.isBlank() ? DEFAULT_PIPELINES : Integer.parseInt(value.trim());
-        if (pipelines <= 0) {
-            throw new IllegalArgumentException(PIPELINES + ": " + pipelines + " (expected: > 0)");
-        }
-        return pipelines;
     }
 }

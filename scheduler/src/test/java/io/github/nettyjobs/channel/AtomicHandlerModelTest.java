@@ -1,24 +1,18 @@
 package io.github.nettyjobs.channel;
 
 import io.github.nettyjobs.testing.LeakDetectionExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.github.nettyjobs.testing.QuietLogs;
+import io.github.nettyjobs.testing.SeededRuns;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
-import java.util.logging.Logger;
-
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Randomized model-based test of the channel layer: {@link AtomicHandler}, ordered and unordered,
@@ -33,6 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * replays one sequence; {@code nettyjobs.channelModel.sequences} and {@code nettyjobs.channelModel.steps}
  * size a run (defaults fit {@code mvn verify}).
  */
+// Handlers fail on purpose; each failure is logged at WARN.
+@ExtendWith(QuietLogs.class)
 @ExtendWith(LeakDetectionExtension.class)
 class AtomicHandlerModelTest {
 
@@ -45,45 +41,20 @@ class AtomicHandlerModelTest {
             "complete ok", "complete BYE", "complete failure", "advance", "unwritable", "writable",
             "half-close", "vanish", "held answer", "waiting beyond maxInFlight", "waiting for room");
 
-    /** Held strongly so that the level set here sticks; java.util.logging keeps loggers weakly. */
-    private static final Logger NETTYJOBS_LOGGER = Logger.getLogger("io.github.nettyjobs");
-    private static Level savedLevel;
-
-    @BeforeAll
-    static void quietLogs() {
-        // Handlers fail on purpose; each failure is logged at WARN.
-        savedLevel = NETTYJOBS_LOGGER.getLevel();
-        NETTYJOBS_LOGGER.setLevel(Level.SEVERE);
-    }
-
-    @AfterAll
-    static void restoreLogs() {
-        NETTYJOBS_LOGGER.setLevel(savedLevel);
-    }
-
     @Test
     @Timeout(value = 10, unit = TimeUnit.MINUTES)
     void randomSequences_matchTheModel() {
-        long seed = seed();
-        int sequences = positive(SEQUENCES, 500);
-        int steps = positive(STEPS, 60);
+        long seed = SeededRuns.seed(SEED);
+        int sequences = SeededRuns.positive(SEQUENCES, 500);
+        int steps = SeededRuns.positive(STEPS, 60);
         System.out.println("AtomicHandlerModelTest: " + sequences + " sequences of " + steps
                 + " steps, first seed " + seed);
-        SplittableRandom seeds = new SplittableRandom(seed);
         Map<String, Integer> coverage = new TreeMap<>();
-        for (int i = 0; i < sequences; i++) {
-            long sequenceSeed = i == 0 ? seed : seeds.nextLong();
-            new AtomicModelRun(sequenceSeed, steps, coverage).run();
-        }
+        SeededRuns.forEachSeed(seed, sequences,
+                sequenceSeed -> new AtomicModelRun(sequenceSeed, steps, coverage).run());
         System.out.println("AtomicHandlerModelTest coverage: " + coverage);
         if (sequences >= 500) {
-            List<String> missing = new ArrayList<>();
-            for (String expected : EXPECTED_COVERAGE) {
-                if (!coverage.containsKey(expected)) {
-                    missing.add(expected);
-                }
-            }
-            assertTrue(missing.isEmpty(), "never exercised: " + missing);
+            SeededRuns.assertCovered(coverage, EXPECTED_COVERAGE);
         }
     }
 
@@ -93,21 +64,5 @@ class AtomicHandlerModelTest {
     @Timeout(value = 1, unit = TimeUnit.MINUTES)
     void knownSeeds_matchTheModel(long seed) {
         new AtomicModelRun(seed, 200, new TreeMap<>()).run();
-    }
-
-    private static long seed() {
-        String value = System.getProperty(SEED);
-        return value == null || value.isBlank()
-                ? System.nanoTime() ^ 0x9E3779B97F4A7C15L
-                : Long.parseLong(value.trim());
-    }
-
-    private static int positive(String property, int defaultValue) {
-        String value = System.getProperty(property);
-        int result = value == null || value.isBlank() ? defaultValue : Integer.parseInt(value.trim());
-        if (result <= 0) {
-            throw new IllegalArgumentException(property + ": " + result + " (expected: > 0)");
-        }
-        return result;
     }
 }

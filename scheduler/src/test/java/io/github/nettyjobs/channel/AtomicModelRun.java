@@ -5,6 +5,7 @@ import io.github.nettyjobs.SchedulerGroup;
 import io.github.nettyjobs.channel.AtomicModel.Kind;
 import io.github.nettyjobs.channel.AtomicModel.Req;
 import io.github.nettyjobs.testing.EmbeddedChannels;
+import io.github.nettyjobs.testing.SeededRuns;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
@@ -362,8 +363,10 @@ final class AtomicModelRun {
         if (!expected.equals(actual)) {
             int from = Math.max(1, history.size() - 40);
             throw new AssertionError("seed " + seed + ", step " + (step == 0 ? "end" : step) + ": " + what
-                    + ": expected " + expected + " but was " + actual + "\nreplay: -D" + AtomicHandlerModelTest.SEED
-                    + "=" + seed + " -D" + AtomicHandlerModelTest.SEQUENCES + "=1\n  " + history.get(0)
+                    + ": expected " + expected + " but was " + actual
+                    + "\nreplay: "
+                    + SeededRuns.replay(AtomicHandlerModelTest.SEED, seed, AtomicHandlerModelTest.SEQUENCES)
+                    + "\n  " + history.get(0)
                     + "\nlast steps:\n  "
                     + String.join("\n  ", history.subList(from, history.size())));
         }

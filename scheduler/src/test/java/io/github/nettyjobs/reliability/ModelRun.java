@@ -7,6 +7,7 @@ import io.github.nettyjobs.reliability.ModelJob.End;
 import io.github.nettyjobs.reliability.ModelJob.Kind;
 import io.github.nettyjobs.reliability.ModelJob.State;
 import io.github.nettyjobs.reliability.ModelJob.Waiter;
+import io.github.nettyjobs.testing.SeededRuns;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
@@ -184,8 +185,8 @@ final class ModelRun {
     private String describe(Throwable cause) {
         StringBuilder text = new StringBuilder()
                 .append("model-based sequence failed; seed=").append(seed)
-                .append(" (rerun: -D").append(StressKnobs.SEED).append('=').append(seed)
-                .append(" -D").append(StressKnobs.SEQUENCES).append("=1 -D").append(StressKnobs.STEPS).append('=')
+                .append(" (rerun: ").append(SeededRuns.replay(StressKnobs.SEED, seed, StressKnobs.SEQUENCES))
+                .append(" -D").append(StressKnobs.STEPS).append('=')
                 .append(stepsKnob).append(")\n")
                 .append(cause).append('\n')
                 .append(model).append('\n');

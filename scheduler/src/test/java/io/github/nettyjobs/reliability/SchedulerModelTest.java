@@ -1,25 +1,20 @@
 package io.github.nettyjobs.reliability;
 
 import io.github.nettyjobs.testing.EventLoops;
+import io.github.nettyjobs.testing.QuietLogs;
+import io.github.nettyjobs.testing.SeededRuns;
 import io.netty.channel.EventLoop;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
-import java.util.logging.Logger;
-
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Randomized model-based test of {@link io.github.nettyjobs.Scheduler}: random sequences of
@@ -30,6 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <p>A failure prints the seed of the sequence; {@code -Dnettyjobs.stress.seed=<seed>
  * -Dnettyjobs.stress.sequences=1} replays it.
  */
+// Sequences make the exception handler throw on purpose; each time the scheduler logs a warning.
+@ExtendWith(QuietLogs.class)
 class SchedulerModelTest {
 
     private static final List<String> EXPECTED_COVERAGE = List.of(
@@ -45,26 +42,10 @@ class SchedulerModelTest {
             "end SUCCESS", "end FAILURE", "end CANCELLED", "end TIMED_OUT", "end ABANDONED", "rejected: full",
             "failure to handler", "failure to waiter", "close timeout to handler");
 
-    /** Held strongly so that the level set here sticks; java.util.logging keeps loggers weakly. */
-    private static final Logger NETTYJOBS_LOGGER = Logger.getLogger("io.github.nettyjobs");
-
     @RegisterExtension
     static final EventLoops LOOPS = new EventLoops();
     private static final EventLoop loop = LOOPS.loop();
     private static final EventLoop foreign = LOOPS.newLoop();
-    private static Level savedLevel;
-
-    @BeforeAll
-    static void startLoops() {
-        // Sequences make the exception handler throw on purpose; each time the scheduler logs a warning.
-        savedLevel = NETTYJOBS_LOGGER.getLevel();
-        NETTYJOBS_LOGGER.setLevel(Level.SEVERE);
-    }
-
-    @AfterAll
-    static void stopLoops() throws InterruptedException {
-        NETTYJOBS_LOGGER.setLevel(savedLevel);
-    }
 
     @Test
     @Timeout(value = 30, unit = TimeUnit.MINUTES)
@@ -74,22 +55,13 @@ class SchedulerModelTest {
         int steps = StressKnobs.steps();
         System.out.println("SchedulerModelTest: " + sequences + " sequences of up to " + steps + " steps, first seed "
                 + seed);
-        SplittableRandom seeds = new SplittableRandom(seed);
         Map<String, Integer> coverage = new TreeMap<>();
-        for (int i = 0; i < sequences; i++) {
-            long sequenceSeed = i == 0 ? seed : seeds.nextLong();
-            new ModelRun(sequenceSeed, loop, foreign, steps, coverage).run();
-        }
+        SeededRuns.forEachSeed(seed, sequences,
+                sequenceSeed -> new ModelRun(sequenceSeed, loop, foreign, steps, coverage).run());
         System.out.println("SchedulerModelTest coverage: " + coverage);
         if (sequences >= 500) {
             // Enough sequences reach every operation and outcome; a generator that stops doing so tests less.
-            List<String> missing = new ArrayList<>();
-            for (String expected : EXPECTED_COVERAGE) {
-                if (!coverage.containsKey(expected)) {
-                    missing.add(expected);
-                }
-            }
-            assertTrue(missing.isEmpty(), "never exercised: " + missing);
+            SeededRuns.assertCovered(coverage, EXPECTED_COVERAGE);
         }
     }
 

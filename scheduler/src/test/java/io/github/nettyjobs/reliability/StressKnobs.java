@@ -1,5 +1,7 @@
 package io.github.nettyjobs.reliability;
 
+import io.github.nettyjobs.testing.SeededRuns;
+
 /**
  * Sizes of the reliability suites. The defaults keep {@code mvn verify} short on a small CI
  * machine; the {@code stress} Maven profile raises them through system properties.
@@ -62,17 +64,10 @@ final class StressKnobs {
 
     /** The seed given on the command line, or a fresh one. */
     static long seed() {
-        String value = System.getProperty(SEED);
-        return value == null || value.isBlank() ? System.nanoTime() ^ 0x9E3779B97F4A7C15L
-                : Long.parseLong(value.trim());
+        return SeededRuns.seed(SEED);
     }
 
     private static int positive(String property, int defaultValue) {
-        String value = System.getProperty(property);
-        int result = value == null || value.isBlank() ? defaultValue : Integer.parseInt(value.trim());
-        if (result <= 0) {
-            throw new IllegalArgumentException(property + ": " + result + " (expected: > 0)");
-        }
-        return result;
+        return SeededRuns.positive(property, defaultValue);
     }
 }
