@@ -64,6 +64,22 @@ public class BlockingBenchmark extends AbstractBenchmark {
         }
     };
 
+    /** Starts one call of {@code executeAndHop}, on the loop. */
+    private final Runnable startCallAndHop = () -> executor.execute(new CallAndHop());
+
+    /** Starts one call of {@code executeAndPromise}, on the loop. */
+    private final Runnable startCallWithPromise = () -> {
+        Promise<Integer> result = loop.newPromise();
+        result.addListener(countOnLoop);
+        executor.execute(() -> {
+            try {
+                result.setSuccess(call.call());
+            } catch (Exception e) {
+                result.setFailure(e);
+            }
+        });
+    };
+
     /** Starts the NIO loop and the executor. */
     @Setup(Level.Trial)
     public void setUp() {
@@ -84,39 +100,28 @@ public class BlockingBenchmark extends AbstractBenchmark {
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public Object executeAndHop() {
-        calls.reset();
-        Promise<Void> done = loop.newPromise();
-        loop.execute(() -> {
-            hopped = 0;
-            floorDone = done;
-            for (int i = 0; i < BATCH; i++) {
-                executor.execute(new CallAndHop());
-            }
-        });
-        done.syncUninterruptibly();
-        check("calls", calls.sum(), BATCH);
-        return done;
+        return floorBatch(startCallAndHop);
     }
 
     /** The call on the executor, its result carried back by a promise of the loop and its listener. */
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public Object executeAndPromise() {
+        return floorBatch(startCallWithPromise);
+    }
+
+    /**
+     * One batch of a hand-written floor: {@code startCall} run {@value AbstractBenchmark#BATCH} times on
+     * the loop, then a wait until every result is counted there.
+     */
+    private Object floorBatch(Runnable startCall) {
         calls.reset();
         Promise<Void> done = loop.newPromise();
         loop.execute(() -> {
             hopped = 0;
             floorDone = done;
             for (int i = 0; i < BATCH; i++) {
-                Promise<Integer> result = loop.newPromise();
-                result.addListener(countOnLoop);
-                executor.execute(() -> {
-                    try {
-                        result.setSuccess(call.call());
-                    } catch (Exception e) {
-                        result.setFailure(e);
-                    }
-                });
+                startCall.run();
             }
         });
         done.syncUninterruptibly();

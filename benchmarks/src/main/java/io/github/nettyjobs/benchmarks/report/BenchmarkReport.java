@@ -4,15 +4,7 @@ import io.github.nettyjobs.benchmarks.load.LoadSummary;
 import joptsimple.OptionParser;
 import joptsimple.OptionSet;
 import joptsimple.OptionSpec;
-import org.openjdk.jmh.profile.GCProfiler;
-import org.openjdk.jmh.results.RunResult;
-import org.openjdk.jmh.results.format.ResultFormatType;
 import org.openjdk.jmh.runner.Runner;
-import org.openjdk.jmh.runner.RunnerException;
-import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
-import org.openjdk.jmh.runner.options.CommandLineOptionException;
-import org.openjdk.jmh.runner.options.CommandLineOptions;
-import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -64,30 +56,27 @@ public final class BenchmarkReport {
      * @throws Exception if a benchmark fails or a file cannot be read or written
      */
     public static void main(String[] args) throws Exception {
-        OptionParser parser = new OptionParser();
-        OptionSpec<Path> read = ToolCommandLine.pathOption(parser, "read",
-                "read this JMH JSON result file instead of running (repeatable)");
+        ReportCommandLine command = new ReportCommandLine(
+                "read this JMH JSON result file instead of running (repeatable)",
+                "replace the generated section of this Markdown file, and write the charts beside it",
+                "JMH options and benchmark patterns, after --");
+        OptionParser parser = command.parser();
         OptionSpec<Path> load = ToolCommandLine.pathOption(parser, "load",
                 "add this LoadHarness --json summary (repeatable)");
-        OptionSpec<Path> json = ToolCommandLine.pathOption(parser, "json",
-                "when running: also write JMH's JSON results here");
-        OptionSpec<Path> markdown = ToolCommandLine.pathOption(parser, "markdown",
-                "replace the generated section of this Markdown file, and write the charts beside it");
         OptionSpec<Void> noGc = parser.accepts("no-gc", "when running: without -prof gc (no allocation figures)");
         OptionSpec<Void> layout = parser.accepts("layout", "also print JOL's layout of a job");
-        OptionSpec<String> jmhArgs = parser.nonOptions("JMH options and benchmark patterns, after --");
-        OptionSet set = ToolCommandLine.parseOrExit(parser, args);
+        OptionSet set = command.parse(args);
         if (set == null) {
             return;
         }
 
         List<ScoredBenchmark> measurements = new ArrayList<>();
-        if (set.has(read)) {
-            for (Path file : set.valuesOf(read)) {
+        if (!command.resultFiles().isEmpty()) {
+            for (Path file : command.resultFiles()) {
                 measurements.addAll(ScoredBenchmark.read(file));
             }
         } else {
-            measurements.addAll(ScoredBenchmark.of(run(set.valuesOf(jmhArgs), set.valueOf(json), !set.has(noGc))));
+            measurements.addAll(ScoredBenchmark.of(command.run(command.jmhArgs(), !set.has(noGc))));
         }
         List<LoadSummary> loads = new ArrayList<>();
         for (Path file : set.valuesOf(load)) {
@@ -99,7 +88,7 @@ public final class BenchmarkReport {
         if (set.has(layout)) {
             System.out.println(sizes.layout());
         }
-        Path target = set.valueOf(markdown);
+        Path target = command.markdown();
         Map<String, String> charts = charts(results);
         MarkdownReport report = new MarkdownReport(results, sizes, loads);
         if (target == null) {
@@ -112,20 +101,6 @@ public final class BenchmarkReport {
         }
         replaceSection(target, report.render(new ArrayList<>(charts.keySet())));
         System.out.println("wrote " + target + " and " + charts.keySet() + " beside it");
-    }
-
-    /** Runs the suite in forked JVMs, as {@code java -jar benchmarks.jar} with the same options would. */
-    private static List<RunResult> run(List<String> jmhArgs, Path json, boolean gc)
-            throws CommandLineOptionException, RunnerException {
-        ChainedOptionsBuilder options = new OptionsBuilder()
-                .parent(new CommandLineOptions(jmhArgs.toArray(String[]::new)));
-        if (gc) {
-            options.addProfiler(GCProfiler.class);
-        }
-        if (json != null) {
-            options.resultFormat(ResultFormatType.JSON).result(json.toString());
-        }
-        return new ArrayList<>(new Runner(options.build()).run());
     }
 
     /** The charts that have data, by file name, in the order the report shows them. */

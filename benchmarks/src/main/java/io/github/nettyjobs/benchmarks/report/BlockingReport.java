@@ -3,15 +3,8 @@ package io.github.nettyjobs.benchmarks.report;
 import io.github.nettyjobs.benchmarks.load.BlockingSummary;
 import io.github.nettyjobs.benchmarks.load.BlockingSummary.VariantResult;
 import io.github.nettyjobs.benchmarks.report.ScoredBenchmark.Score;
-import joptsimple.OptionParser;
 import joptsimple.OptionSet;
 import joptsimple.OptionSpec;
-import org.openjdk.jmh.profile.GCProfiler;
-import org.openjdk.jmh.results.format.ResultFormatType;
-import org.openjdk.jmh.runner.Runner;
-import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
-import org.openjdk.jmh.runner.options.CommandLineOptions;
-import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -61,17 +54,13 @@ public final class BlockingReport {
      * @throws Exception if a file cannot be read or written, or a benchmark fails
      */
     public static void main(String[] args) throws Exception {
-        OptionParser parser = new OptionParser();
-        OptionSpec<Path> harness = ToolCommandLine.pathOption(parser, "harness",
+        ReportCommandLine command = new ReportCommandLine(
+                "read BlockingBenchmark's JMH JSON results instead of running",
+                "replace the blocking section of this Markdown file",
+                "JMH options, after --");
+        OptionSpec<Path> harness = ToolCommandLine.pathOption(command.parser(), "harness",
                 "a BlockingHarness --json summary (repeatable)");
-        OptionSpec<Path> read = ToolCommandLine.pathOption(parser, "read",
-                "read BlockingBenchmark's JMH JSON results instead of running");
-        OptionSpec<Path> json = ToolCommandLine.pathOption(parser, "json",
-                "when running: also write JMH's JSON results here");
-        OptionSpec<Path> markdown = ToolCommandLine.pathOption(parser, "markdown",
-                "replace the blocking section of this Markdown file");
-        OptionSpec<String> jmhArgs = parser.nonOptions("JMH options, after --");
-        OptionSet set = ToolCommandLine.parseOrExit(parser, args);
+        OptionSet set = command.parse(args);
         if (set == null) {
             return;
         }
@@ -79,28 +68,25 @@ public final class BlockingReport {
         for (Path file : set.valuesOf(harness)) {
             summaries.add(BlockingSummary.read(file));
         }
-        List<ScoredBenchmark> scores = set.has(read) ? ScoredBenchmark.read(set.valueOf(read))
-                : run(set.valuesOf(jmhArgs), set.valueOf(json));
+        Path resultFile = command.resultFile();
+        List<ScoredBenchmark> scores = resultFile == null ? run(command) : ScoredBenchmark.read(resultFile);
         String section = new BlockingReport().render(summaries, new Results(scores));
-        if (set.has(markdown)) {
-            GeneratedSection.replace(set.valueOf(markdown), BEGIN, END, section);
-            System.out.println("wrote the blocking section of " + set.valueOf(markdown));
+        Path markdown = command.markdown();
+        if (markdown != null) {
+            GeneratedSection.replace(markdown, BEGIN, END, section);
+            System.out.println("wrote the blocking section of " + markdown);
         } else {
             System.out.print(section);
         }
     }
 
-    private static List<ScoredBenchmark> run(List<String> jmhArgs, Path json) throws Exception {
-        List<String> args = new ArrayList<>(jmhArgs);
+    /** Runs BlockingBenchmark (unless JMH's options name other benchmarks), with {@code -prof gc}. */
+    private static List<ScoredBenchmark> run(ReportCommandLine command) throws Exception {
+        List<String> args = command.jmhArgs();
         if (args.stream().noneMatch(a -> !a.startsWith("-") && a.contains("Benchmark"))) {
             args.add(0, "BlockingBenchmark");
         }
-        ChainedOptionsBuilder options = new OptionsBuilder()
-                .parent(new CommandLineOptions(args.toArray(String[]::new))).addProfiler(GCProfiler.class);
-        if (json != null) {
-            options.resultFormat(ResultFormatType.JSON).result(json.toString());
-        }
-        return ScoredBenchmark.of(new Runner(options.build()).run());
+        return ScoredBenchmark.of(command.run(args, true));
     }
 
     private String render(List<BlockingSummary> summaries, Results results) {
