@@ -4,6 +4,7 @@ import io.github.nettyjobs.Job;
 import io.github.nettyjobs.Scheduler;
 import io.github.nettyjobs.SchedulerListener;
 import io.github.nettyjobs.TaskDecorator;
+import io.github.nettyjobs.benchmarks.SchedulerClocks;
 import io.github.nettyjobs.limit.Limits;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
@@ -19,14 +20,12 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
-import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -240,22 +239,11 @@ public class SpawnBenchmark extends AbstractBenchmark {
             Scheduler.Builder builder = Scheduler.builder().limit(Limits.gradient2().initialLimit(LIMIT))
                     .pendingLimit(PENDING_JOBS);
             long[] now = new long[1];
-            useClock(builder, () -> now[0] += 1_000); // read on the loop only
+            SchedulerClocks.useClock(builder, () -> now[0] += 1_000); // read on the loop only
             s = variant = builder.build(executor);
         }
         target = s;
         return executor.submit(spawnTaskOnTargetBatch).syncUninterruptibly().getNow();
-    }
-
-    /** The scheduler's clock is package-private (its tests freeze it); reflection reaches it from here. */
-    private static void useClock(Scheduler.Builder builder, LongSupplier clock) {
-        try {
-            Method method = Scheduler.Builder.class.getDeclaredMethod("clock", LongSupplier.class);
-            method.setAccessible(true);
-            method.invoke(builder, clock);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("the scheduler's clock cannot be set: " + e, e);
-        }
     }
 
     /**

@@ -4,6 +4,7 @@ import com.netflix.concurrency.limits.Limit;
 import com.netflix.concurrency.limits.Limiter;
 import com.netflix.concurrency.limits.limiter.SimpleLimiter;
 import io.github.nettyjobs.Scheduler;
+import io.github.nettyjobs.benchmarks.SchedulerClocks;
 import io.netty.util.concurrent.Future;
 
 import java.util.Optional;
@@ -24,7 +25,7 @@ final class NetflixReadmeAdmission implements Admission {
         this.context = context;
         this.limiter = SimpleLimiter.newBuilder().limit(limit).nanoClock(context.time()::now).build();
         Scheduler.Builder builder = Scheduler.builder().limit(0).pendingLimit(0);
-        SchedulerAdmission.useClock(builder, context.time()::now);
+        SchedulerClocks.useClock(builder, context.time()::now);
         this.scheduler = builder.build(context.time().loop());
     }
 

@@ -4,10 +4,9 @@ import io.github.nettyjobs.Job;
 import io.github.nettyjobs.JobOutcome;
 import io.github.nettyjobs.Scheduler;
 import io.github.nettyjobs.SchedulerListener;
+import io.github.nettyjobs.benchmarks.SchedulerClocks;
 import io.netty.util.concurrent.Future;
 
-import java.lang.reflect.Method;
-import java.util.function.LongSupplier;
 
 /**
  * Requests admitted by a scheduler: each arrival is a spawn whose task calls the downstream. The
@@ -23,22 +22,8 @@ final class SchedulerAdmission implements Admission, SchedulerListener {
         this.context = context;
         // timed-out jobs are counted through the listener; the default handler would log each
         Scheduler.Builder builder = config.copy().listener(this).exceptionHandler((scheduler, report) -> { });
-        useClock(builder, context.time()::now);
+        SchedulerClocks.useClock(builder, context.time()::now);
         this.scheduler = builder.build(context.time().loop());
-    }
-
-    /**
-     * Gives the scheduler the virtual clock. The scheduler reads time through a package-private
-     * clock (so that its tests can freeze it); outside its package, reflection is the only way in.
-     */
-    static void useClock(Scheduler.Builder builder, LongSupplier clock) {
-        try {
-            Method method = Scheduler.Builder.class.getDeclaredMethod("clock", LongSupplier.class);
-            method.setAccessible(true);
-            method.invoke(builder, clock);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("the scheduler's clock cannot be set: " + e, e);
-        }
     }
 
     @Override
